@@ -1,0 +1,88 @@
+import datetime as dt
+from dataclasses import FrozenInstanceError, dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.core.clock import Calendar
+from twin.core.errors import ScenarioError
+from twin.core.params import build, describe, param
+from twin.core.recorder import Recorder
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Every supported field type."""
+
+    rate_per_h: float = param(1.0, "a rate", lo=0.0, hi=10.0)
+    count: int = param(2, "a count", lo=1)
+    on: bool = param(True, "a switch")
+    mode: str = param("x", "a mode", choices=("x", "y"))
+    when: dt.date | None = param(None, "a date")
+    network: Path | None = param(None, "a file")
+    levels_m: tuple[float, ...] = param((0.1, 0.2), "levels", lo=0.0)
+
+
+def test_describe_lists_fields_with_docs_and_bounds():
+    info = {p.name: p for p in describe(Demo)}
+    assert info["rate_per_h"].doc == "a rate" and info["rate_per_h"].hi == 10.0
+    assert info["when"].optional and info["when"].base_type is dt.date
+    assert "from 0.0 to 10.0" in info["rate_per_h"].allowed()
+
+
+def test_build_coerces_and_resolves_paths(tmp_path):
+    (tmp_path / "net.inp").write_text("x")
+    obj = build(Demo, {"rate_per_h": 2, "when": dt.date(2020, 1, 1), "network": "net.inp",
+                       "levels_m": [1, 2]}, base_dir=tmp_path)
+    assert obj.rate_per_h == 2.0 and isinstance(obj.rate_per_h, float)
+    assert obj.network == (tmp_path / "net.inp").resolve() and obj.levels_m == (1.0, 2.0)
+    with pytest.raises(FrozenInstanceError):
+        obj.count = 3
+
+
+@pytest.mark.parametrize("key,value,fragment", [
+    ("rate_per_h", 11.0, "out of range"),
+    ("rate_per_h", "fast", "allowed: a number"),
+    ("count", 1.5, "allowed: an integer"),
+    ("on", 1, "allowed: true or false"),
+    ("mode", "z", "allowed: one of 'x', 'y'"),
+    ("network", "missing.inp", "file not found"),
+    ("levels_m", [-1], "allowed"),
+    ("speed", 1, "unknown parameter; allowed: rate_per_h, count"),
+])
+def test_build_refuses_bad_values_naming_the_key(tmp_path, key, value, fragment):
+    with pytest.raises(ScenarioError) as e:
+        build(Demo, {key: value}, path="s.toml", section="models.demo", base_dir=tmp_path)
+    assert f"s.toml: models.demo.{key}" in str(e.value) and fragment in str(e.value)
+
+
+def test_recorder_builds_dataset_with_units_and_time():
+    rec = Recorder(Calendar(dt.datetime(2020, 1, 1)))
+    rec.declare("x", dims=("district",), units="t/d", long_name="tonnes",
+                coords={"district": ["a", "b"]})
+    rec.coord("district_zh", ["甲", "乙"], dim="district")
+    rec.declare("total", units="t", long_name="total", time_dim=None)
+    rec.append("x", 0, [1, 2])
+    rec.append("x", 86_400, [3, 4])
+    rec.set("total", 10)
+    ds = rec.to_dataset({"seed": 1})
+    assert ds["x"].dims == ("time", "district") and ds["x"].attrs["units"] == "t/d"
+    assert str(ds["time"].values[1])[:10] == "2020-01-02"
+    assert list(ds["district_zh"].values) == ["甲", "乙"]
+    assert float(ds["total"]) == 10 and ds.attrs["seed"] == 1
+    for v in ds.data_vars.values():
+        assert v.attrs["units"] and v.attrs["long_name"]
+    with pytest.raises(ValueError):
+        rec.declare("x", units="1", long_name="again")
+
+
+def test_recorder_refuses_misaligned_series():
+    rec = Recorder(Calendar(dt.datetime(2020, 1, 1)))
+    rec.declare("a", units="1", long_name="a")
+    rec.declare("b", units="1", long_name="b")
+    rec.append("a", 0, 1.0)
+    rec.append("b", 60, 1.0)
+    with pytest.raises(ValueError, match="other times"):
+        rec.to_dataset()
+    assert np.isfinite(1.0)

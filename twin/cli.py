@@ -1,0 +1,200 @@
+"""The `twin` command: run scenarios, sweeps and the demo; inspect models and cities.
+
+User mistakes (bad files, unknown names, unreachable services) end with one line on stderr
+and exit status 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from twin.core.errors import TwinError
+
+RESULTS_DIR = Path("results")
+DEMO_SCENARIOS = (  # the main job on the built-in city, in this order
+    "scenarios/waste/expansion_plan.toml",
+    "scenarios/drainage/storm_drill.toml",
+)
+
+
+def _progress(desc: str):
+    """A tqdm bar over simulated time (shown on terminals; silent in logs)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=desc, unit="%", leave=False, disable=None,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
+
+    def update(done_s: float, horizon_s: float) -> None:
+        bar.n = round(100 * done_s / horizon_s)
+        bar.refresh()
+        if done_s >= horizon_s:
+            bar.close()
+
+    return update
+
+
+def run_one(path: str | Path, out: Path | None = None, *, seed: int | None = None,
+            replicate: int = 0, quiet: bool = False) -> Path:
+    """Validate, run and store one scenario; print its summary table."""
+    from twin.core import registry
+    from twin.core.results import write_results
+    from twin.core.run import run
+    from twin.core.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    out = out or RESULTS_DIR / f"{scenario.name}.zarr"
+    t0 = time.perf_counter()
+    ds = run(scenario, root_seed=seed, replicate=replicate,
+             progress=None if quiet else _progress(scenario.name))
+    elapsed = time.perf_counter() - t0
+    write_results(ds, out)
+    rows = [r for name in scenario.models for r in registry.get(name).summarize(ds)]
+    print(f"\n{scenario.name}: {scenario.horizon_s / 86400:g} days on city "
+          f"'{ds.attrs['city']}', seed {ds.attrs['seed_root']}, {elapsed:.1f} s")
+    print(format_table(rows))
+    print(f"results: {out}")
+    return out
+
+
+def format_table(rows: list[tuple[str, float, str]]) -> str:
+    """Rows of (label, value, unit) as an aligned text table."""
+    if not rows:
+        return "  (no headline figures)"
+    w = max(len(r[0]) for r in rows)
+    return "\n".join(f"  {label:<{w}}  {_fmt(value):>12}  {unit}" for label, value, unit in rows)
+
+
+def _fmt(v: float) -> str:
+    v = float(v)
+    if v != v:
+        return "n/a"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
+
+
+def cmd_run(args) -> int:
+    run_one(args.scenario, Path(args.out) if args.out else None, seed=args.seed,
+            replicate=args.replicate, quiet=args.quiet)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Run the main job on the built-in city and say where the results are."""
+    root = Path(args.root)
+    done = []
+    for rel in DEMO_SCENARIOS:
+        path = root / rel
+        if path.is_file():
+            done.append(run_one(path, quiet=args.quiet))
+    if not done:
+        raise TwinError(f"no demo scenarios found under {root}; run from the twin checkout")
+    print("\nDemo results:\n" + "\n".join(f"  {p}" for p in done))
+    return 0
+
+
+def cmd_models(args) -> int:
+    """List registered models, or one model's parameters and events."""
+    from twin.core import registry
+    from twin.core.params import describe
+
+    if not args.name:
+        for name in registry.names():
+            cls = registry.get(name)
+            print(f"{name:<12} {(cls.__doc__ or '').strip().splitlines()[0]}")
+        return 0
+    cls = registry.get(args.name)
+    print(f"[models.{args.name}]  {(cls.__doc__ or '').strip().splitlines()[0]}")
+    for p in describe(cls.Params):
+        print(f"  {p.name} = {p.default!r}\n      {p.doc}; allowed: {p.allowed()}")
+    for kind, payload in cls.events.items():
+        fields = ", ".join(f"{p.name}" for p in describe(payload))
+        print(f"  event {kind!r}: {(payload.__doc__ or '').strip()} fields: {fields}")
+    return 0
+
+
+def cmd_city(args) -> int:
+    """Generate (and optionally save) a synthetic city and print its summary."""
+    from twin.city import BUILTIN, generate_city, save_city
+
+    if args.builtin:
+        if args.builtin not in BUILTIN:
+            raise TwinError(f"unknown built-in city {args.builtin!r}; built-in: "
+                            + ", ".join(BUILTIN))
+        spec = BUILTIN[args.builtin]
+        city = generate_city(spec["households"], spec["seed"], name=args.builtin)
+    else:
+        if not 1_000 <= args.households <= 5_000_000:
+            raise TwinError("--households must be from 1000 to 5000000")
+        city = generate_city(args.households, args.seed)
+    for k, v in city.summary().items():
+        print(f"  {k:<20} {v}")
+    if args.save:
+        print(f"saved: {save_city(city, args.save)}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Rerun every validation test (external truths) with pytest."""
+    import pytest
+
+    tests = Path(args.root) / "tests" / "validation"
+    if not tests.is_dir():
+        raise TwinError(f"{tests}: no validation tests here; run from the twin checkout")
+    return pytest.main([str(tests), "-q", "-m", "slow or not slow"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="twin", description=__doc__.splitlines()[0])
+    from twin import __version__
+
+    p.add_argument("--version", action="version", version=f"twin {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="run one scenario file and store its results as Zarr")
+    r.add_argument("scenario", help="scenario TOML file")
+    r.add_argument("--out", help="results store (default results/<scenario name>.zarr)")
+    r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    r.add_argument("--replicate", type=int, default=0, help="replicate number (default 0)")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_run)
+    d = sub.add_parser("demo", help="run the main job on the built-in city")
+    d.add_argument("--root", default=".", help="twin checkout holding scenarios/ (default .)")
+    d.add_argument("--quiet", action="store_true", help="no progress bars")
+    d.set_defaults(func=cmd_demo)
+    m = sub.add_parser("models", help="list models, or show one model's parameters and events")
+    m.add_argument("name", nargs="?", help="model name")
+    m.set_defaults(func=cmd_models)
+    c = sub.add_parser("city", help="generate a synthetic city, print its summary, save it")
+    c.add_argument("--builtin", help="a built-in city by name (demo, small, large)")
+    c.add_argument("--households", type=int, default=20_000, help="households (1000-5000000)")
+    c.add_argument("--seed", type=int, default=0, help="generator seed")
+    c.add_argument("--save", help="folder to write city.zarr, city.json and city.geojson")
+    c.set_defaults(func=cmd_city)
+    v = sub.add_parser("validate", help="rerun every validation test against external truths")
+    v.add_argument("--root", default=".", help="twin checkout (default .)")
+    v.set_defaults(func=cmd_validate)
+    try:
+        from twin.sweep.command import add_parser as add_sweep
+    except ImportError:
+        add_sweep = None
+    if add_sweep:
+        add_sweep(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TwinError as e:
+        print(f"twin: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("twin: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The kernel: clock, random streams, parameters, model registry, scenarios, results."""

@@ -1,0 +1,1 @@
+"""Subsystem models, one folder each (params.py, model.py, README.md)."""
