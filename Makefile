@@ -3,7 +3,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-slow lint bench clean
+SYSTEM_PKGS := chromium fonts-wqy-zenhei
+
+.PHONY: setup system-deps demo test test-slow lint bench clean
 
 # Build the venv with a Python >= 3.12 found by tools/find-python.sh (PATH, then pyenv);
 # rebuild it when it was made with an older Python or pyproject.toml changed.
@@ -20,13 +22,24 @@ $(STAMP): pyproject.toml tools/find-python.sh
 
 setup: $(STAMP)
 
+# Debian's chromium drives the dashboard tests (never `playwright install`: no downloads
+# here); a CJK font so Chinese labels render in screenshots.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wqy; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PKGS); \
+	  else \
+	    echo "dashboard tests need: sudo apt-get install $(SYSTEM_PKGS)"; exit 1; \
+	  fi; \
+	fi
+
 demo: setup
 	$(VENV)/bin/twin demo
 
-test: setup lint
+test: setup system-deps lint
 	$(PY) -m pytest
 
-test-slow: setup
+test-slow: setup system-deps
 	$(PY) -m pytest -m slow
 
 lint: setup

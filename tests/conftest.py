@@ -17,6 +17,7 @@ SHARED = REPO.parent / "shared"
 def counting_model():
     """A tiny Poisson counting model, so kernel tests do not depend on a subsystem's rules."""
     from core.counting import CountingModel
+
     from twin.core import registry
 
     return registry.register(CountingModel)

@@ -145,6 +145,15 @@ def cmd_validate(args) -> int:
     return pytest.main([str(tests), "-q", "-m", "slow or not slow"])
 
 
+def cmd_serve(args) -> int:
+    """Serve the dashboards on 127.0.0.1 (another address only with --allow-remote)."""
+    from dashboards.serve import serve
+
+    serve(args.stores, address=args.address, port=args.port, results_dir=args.results,
+          allow_remote=args.allow_remote, show=args.show)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description=__doc__.splitlines()[0])
     from twin import __version__
@@ -174,6 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="rerun every validation test against external truths")
     v.add_argument("--root", default=".", help="twin checkout (default .)")
     v.set_defaults(func=cmd_validate)
+    sv = sub.add_parser("serve", help="serve the Panel dashboards for results stores")
+    sv.add_argument("stores", nargs="*", help="results stores (default: all under --results)")
+    sv.add_argument("--address", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=5006, help="port (default 5006)")
+    sv.add_argument("--results", default="results", help="results folder (default results)")
+    sv.add_argument("--allow-remote", action="store_true",
+                    help="allow a non-loopback --address (exposes the apps to the network)")
+    sv.add_argument("--show", action="store_true", help="open a browser")
+    sv.set_defaults(func=cmd_serve)
     try:
         from twin.sweep.command import add_parser as add_sweep
     except ImportError:

@@ -134,9 +134,10 @@ def coerce(info: ParamInfo, value: Any, *, base_dir: Path | None, where: tuple) 
         return value
     if info.choices and value not in info.choices:
         raise bad(f"got {value!r}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if (info.lo is not None and value < info.lo) or (info.hi is not None and value > info.hi):
-            raise bad(f"got {value!r}, out of range")
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if numeric and ((info.lo is not None and value < info.lo)
+                    or (info.hi is not None and value > info.hi)):
+        raise bad(f"got {value!r}, out of range")
     return value
 
 

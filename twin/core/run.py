@@ -18,6 +18,8 @@ from twin.core.rng import RunSeed, Streams
 from twin.core.scenario import Scenario
 from twin.coupling import Exchange
 
+RESULTS_FORMAT = 1  # bump when the layout of results stores changes incompatibly
+
 
 def build_order(names: list[str]) -> list[str]:
     """Scenario order, each model after the models it requires."""
@@ -61,12 +63,15 @@ def run(scenario: Scenario, *, scenario_index: int = 0, replicate: int = 0,
         ctx.models[name].finish()
     attrs = {
         "twin_version": twin.__version__,
+        "results_format": RESULTS_FORMAT,
+        "kind": "run",
         "scenario": scenario.name,
         "scenario_hash": scenario.digest(),
         "seed_root": seed.root, "scenario_index": seed.scenario, "replicate": seed.replicate,
         "start": scenario.start.isoformat(),
         "horizon_hours": scenario.horizon_s / 3600.0,
         "city": city.name,
+        "city_spec": json.dumps(P.as_dict(scenario.city), sort_keys=True),
         "models": ",".join(order),
         "parameters": json.dumps({k: P.as_dict(v) for k, v in scenario.models.items()},
                                  default=str, sort_keys=True),

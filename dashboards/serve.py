@@ -1,0 +1,56 @@
+"""`twin serve`: the Panel apps on 127.0.0.1 (another address only when asked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+
+from dashboards.stores import StoreInfo, discover
+from twin.core.errors import TwinError
+
+APPS = {  # route -> (title, module, kind of store it shows)
+    "comparison": ("Scenario comparison", "dashboards.comparison", "sweep"),
+    "drill": ("Storm drill", "dashboards.drill", "run"),
+    "waste": ("Sorting adoption and waste", "dashboards.waste", "run"),
+}
+
+
+def index_page(stores: list[StoreInfo], problems: list[str]):
+    """The landing page: the apps and the stores found (and why others were left out)."""
+    from dashboards.theme import bilingual, template
+
+    links = "\n".join(f"- [{bilingual(title)}](./{route})" for route, (title, _, _) in APPS.items())
+    found = "\n".join(f"- `{s.path}` ({s.kind}: {s.name})" for s in stores) or "- none"
+    left = "\n".join(f"- {p}" for p in problems) or "- none"
+    body = f"## Apps\n{links}\n\n## Stores\n{found}\n\n## Left out\n{left}"
+    return template("twin", [pn.pane.Markdown(body)])
+
+
+def make_apps(stores: list[StoreInfo], problems: list[str], results_dir: Path) -> dict:
+    """Route -> app factory (a new document per browser session)."""
+    import importlib
+
+    apps = {"index": lambda: index_page(stores, problems)}
+    for route, (_title, module, _kind) in APPS.items():
+        mod = importlib.import_module(module)
+        apps[route] = (lambda mod=mod: mod.app(stores, results_dir))
+    return apps
+
+
+def serve(paths: list[str], *, address: str = "127.0.0.1", port: int = 5006,
+          results_dir: str = "results", allow_remote: bool = False, show: bool = False) -> None:
+    """Serve the apps until interrupted."""
+    if address not in ("127.0.0.1", "localhost", "::1") and not allow_remote:
+        raise TwinError(f"--address {address} exposes the apps beyond this machine; "
+                        "add --allow-remote to do so")
+    stores, problems = discover(paths, results_dir)
+    if paths and not stores:
+        raise TwinError("no store to show: " + "; ".join(problems))
+    for p in problems:
+        print(f"twin serve: left out {p}")
+    origin = [f"{address}:{port}", f"localhost:{port}"] if address != "0.0.0.0" else ["*"]
+    print(f"twin serve: http://{address}:{port}/index  (Ctrl-C to stop)", flush=True)
+    pn.serve(make_apps(stores, problems, Path(results_dir)), address=address, port=port,
+             show=show, title="twin", websocket_origin=origin, liveness=True,
+             threaded=False, start=True)

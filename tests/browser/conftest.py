@@ -1,0 +1,101 @@
+"""Real-browser fixtures: `twin serve` in a subprocess on 127.0.0.1 and Debian's chromium
+driven by Playwright (never `playwright install`). Each page records console errors and any
+request to a host other than loopback, so tests can assert the apps work offline."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `twin serve` process; stopped (with its children) at teardown."""
+
+    def __init__(self, stores: list[Path], results_dir: Path, cwd: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = results_dir / f"serve-{self.port}.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "twin.cli", "serve", *map(str, stores), "--port",
+             str(self.port), "--results", str(results_dir)],
+            cwd=cwd, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            env={**os.environ, "BOKEH_ALLOW_WS_ORIGIN": f"127.0.0.1:{self.port}"})
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"twin serve exited: {self.log.read_text()[-2000:]}")
+            try:
+                urllib.request.urlopen(f"{self.url}/liveness", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"twin serve did not come up: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} missing: `make system-deps` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A 1366x768 page; `page.console_errors` and `page.outside_requests` are recorded."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.console_errors = []
+    pg.outside_requests = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+
+    def on_request(req):
+        host = urlparse(req.url).hostname
+        if req.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOOPBACK:
+            pg.outside_requests.append(req.url)
+
+    pg.on("request", on_request)
+    yield pg
+    ctx.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot for review (tests/browser/screenshots/, git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
