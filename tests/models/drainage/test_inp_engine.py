@@ -1,0 +1,89 @@
+"""Input checking and the SWMM worker process: errors name the file and line, a dead or hung
+engine becomes an EngineError for that run only."""
+
+from __future__ import annotations
+
+import pytest
+
+from twin.core.errors import EngineError, TwinError
+from twin.models.drainage.engine import SteppedRun, Worker, run_plain
+from twin.models.drainage.inp import InpError, read_inp
+
+from conftest import SHARED
+
+USER1 = SHARED / "data" / "swmm" / "user1.inp"
+needs_data = pytest.mark.skipif(not USER1.is_file(), reason="shared SWMM data missing")
+
+
+def _broken(tmp_path, old: str, new: str):
+    text = USER1.read_text()
+    assert old in text
+    bad = tmp_path / "bad.inp"
+    bad.write_text(text.replace(old, new, 1))
+    lineno = text[: text.index(old)].count("\n") + 1
+    return bad, lineno
+
+
+def test_missing_file_names_the_path(tmp_path):
+    missing = tmp_path / "nowhere" / "net.inp"
+    with pytest.raises(InpError, match=str(missing)):
+        read_inp(missing)
+    assert issubclass(InpError, TwinError)
+
+
+@needs_data
+@pytest.mark.parametrize(("old", "new", "what"), [
+    ("[CONDUITS]", "[CONDUIT]", "unknown section"),
+    ("05y33            05y32", "05y33            NOPE", "undefined node 'NOPE'"),
+    ("05y33            05y32            135.0", "05y33            05y32            abc",
+     "must be a number"),
+])
+def test_malformed_inp_names_the_line(tmp_path, old, new, what):
+    bad, lineno = _broken(tmp_path, old, new)
+    with pytest.raises(InpError) as err:
+        read_inp(bad)
+    assert f"{bad}:{lineno}:" in str(err.value)
+    assert what in str(err.value)
+
+
+@needs_data
+def test_swmm_error_in_worker_becomes_engine_error(tmp_path):
+    # a cross-section shape SWMM rejects (our checks pass it through): SWMM's own message
+    bad, _ = _broken(tmp_path, "CIRCULAR", "OVAL")
+    with pytest.raises(EngineError, match="SWMM failed on bad.inp"):
+        run_plain(bad)
+
+
+def test_crash_in_engine_process_is_an_engine_error():
+    w = Worker("crash-test", timeout_s=60)
+    try:
+        with pytest.raises(EngineError, match=r"died during 'crash'.*SIGSEGV"):
+            w.call("crash")
+    finally:
+        w.close()
+
+
+def test_hung_engine_times_out_and_is_killed():
+    w = Worker("hang-test", timeout_s=60)
+    try:
+        with pytest.raises(EngineError, match="did not answer 'sleep' within 1 s"):
+            w.call("sleep", 30.0, timeout_s=1.0)
+        assert not w.alive()
+    finally:
+        w.close()
+
+
+@needs_data
+def test_rain_scaling_and_threads_in_the_run_copy(tmp_path):
+    run = SteppedRun(USER1, stride_s=60, rain_scale=2.0, keep_files=True)
+    try:
+        copy = read_inp(run.tmp / "model.inp")
+        assert copy.option("THREADS") == "1"
+        orig = {ln.fields[-1] for ln in read_inp(USER1).rows("TIMESERIES") if ln.fields}
+        scaled = {ln.fields[-1] for ln in copy.rows("TIMESERIES") if ln.fields}
+        assert orig != scaled
+    finally:
+        run.close()
+        import shutil
+
+        shutil.rmtree(run.tmp, ignore_errors=True)

@@ -1,0 +1,428 @@
+"""EPA SWMM in its own worker process.
+
+SWMM keeps its state in C globals: one engine per process (pyswmm refuses a second
+Simulation, the raw toolkit silently shares state). So every run gets a child process
+(a fresh interpreter) that owns one Simulation, and the parent talks to it through a pipe.
+Every call has a timeout; a SWMM error, a crash (segfault) or a hang in the child becomes an
+`EngineError` for that run, never a lost sweep or a hung program.
+
+All values crossing the pipe are SI: m, m3, m3/s, whatever the file's FLOW_UNITS.
+`run_plain` is the reference (one SWMM stride over the whole run, no reads); `SteppedRun`
+advances in strides from an outer clock and reads node and pump state at each stride.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+from twin.core.errors import EngineError
+from twin.models.drainage.inp import FLOW_TO_M3S, Inp, prepared_copy, read_inp
+
+FT = 0.3048
+FT3 = FT**3
+DEFAULT_TIMEOUT_S = 900.0
+PLAIN_STRIDE_S = 2**30  # one swmm_stride covers any run: SWMM loops in C, Python waits
+
+
+# ------------------------------------------------------------------------------------------
+# results
+@dataclass
+class Summary:
+    """End-of-run results of one SWMM run, SI units (outfalls excluded from node stats)."""
+
+    network: str
+    flow_units: str
+    routing: str
+    node_ids: list[str]
+    node_kind: list[str]
+    node_flood_volume_m3: np.ndarray
+    node_flood_hours: np.ndarray
+    node_peak_flood_rate_m3_per_s: np.ndarray
+    node_max_depth_m: np.ndarray
+    system_flood_volume_m3: float
+    system_outflow_m3: float
+    runoff_continuity_error_pct: float | None
+    routing_continuity_error_pct: float | None
+    pump_ids: list[str] = field(default_factory=list)
+    pump_volume_m3: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    wall_s: float = 0.0
+
+    @property
+    def n_flooded_nodes(self) -> int:
+        return int(np.count_nonzero(self.node_flood_volume_m3 > 0))
+
+    def flooded(self) -> dict[str, float]:
+        return {n: float(v) for n, v in zip(self.node_ids, self.node_flood_volume_m3,
+                                            strict=True) if v > 0}
+
+
+def parse_report(rpt: str | Path) -> dict:
+    """Continuity errors (%) and SWMM error lines from a report file."""
+    text = Path(rpt).read_text(encoding="utf-8", errors="replace") if Path(rpt).is_file() else ""
+    out = {"runoff_continuity_error_pct": None, "routing_continuity_error_pct": None,
+           "errors": [ln.strip() for ln in text.splitlines() if ln.strip().startswith("ERROR")]}
+    for key, title in (("runoff_continuity_error_pct", "Runoff Quantity Continuity"),
+                       ("routing_continuity_error_pct", "Flow Routing Continuity")):
+        i = text.find(title)
+        if i >= 0:
+            m = re.search(r"Continuity Error \(%\) \.+\s+(-?[\d.]+)", text[i:])
+            if m:
+                out[key] = float(m.group(1))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# child process
+class _Engine:
+    """Lives in the child: one pyswmm Simulation and fast index-based access to it."""
+
+    def __init__(self):
+        self.sim = None
+
+    def open(self, inp: str, rpt: str, out: str, stride_s: int) -> dict:
+        from pyswmm import Simulation
+        from pyswmm.toolkitapi import ObjectType
+        from swmm.toolkit import solver
+
+        self.solver = solver
+        self.rpt = rpt
+        self.sim = Simulation(inp, rpt, out)
+        m = self.sim._model
+        self.stride_s = int(stride_s)
+        self.sim.step_advance(self.stride_s)
+        units = solver.simulation_get_unit(0)  # unit system: 0 US, 1 SI
+        flow_units = ("CFS", "GPM", "MGD", "CMS", "LPS", "MLD")[solver.simulation_get_unit(1)]
+        self.q = FLOW_TO_M3S[flow_units]
+        self.len = FT if units == 0 else 1.0
+        self.vol = FT3 if units == 0 else 1.0
+        self.node_ids = m.getObjectIDList(ObjectType.NODE.value)
+        kinds = {0: "junction", 1: "outfall", 2: "storage", 3: "divider"}
+        self.node_kind = [kinds[solver.node_get_type(i).value] for i in range(len(self.node_ids))]
+        self.link_ids = m.getObjectIDList(ObjectType.LINK.value)
+        self.pumps = [i for i in range(len(self.link_ids)) if solver.link_get_type(i).value == 1]
+        self.full_depth = [solver.node_get_parameter(i, 1) * self.len
+                           for i in range(len(self.node_ids))]
+        self.forced: dict[int, float] = {}
+        self.inflow: dict[int, float] = {}
+        self.it = iter(self.sim)
+        self.done = False
+        self.last = None
+        self.t_s = 0.0
+        self.t0 = self.sim.start_time
+        return {"node_ids": self.node_ids, "node_kind": self.node_kind,
+                "link_ids": self.link_ids, "pump_ids": [self.link_ids[i] for i in self.pumps],
+                "node_full_depth_m": self.full_depth, "flow_units": flow_units,
+                "start": self.sim.start_time, "end": self.sim.end_time,
+                "invert_m": [solver.node_get_parameter(i, 0) * self.len
+                             for i in range(len(self.node_ids))]}
+
+    def _step(self) -> None:
+        for i, s in self.forced.items():
+            self.solver.link_set_target_setting(i, s)
+        try:
+            next(self.it)
+        except StopIteration:
+            self.done = True
+            return
+        self.t_s = (self.sim.current_time - self.t0).total_seconds()
+
+    def elapsed_s(self) -> float:
+        return self.t_s
+
+    def advance(self, until_s: float, read: bool = True) -> dict:
+        while not self.done and self.elapsed_s() < until_s - 1e-6:
+            self._step()
+        out = {"t_s": self.elapsed_s(), "done": self.done}
+        if read and self.done:  # SWMM has ended: its state is no longer readable
+            out.update(self.last or {})
+        elif read:
+            s = self.solver
+            n = len(self.node_ids)
+            out["depth_m"] = np.fromiter((s.node_get_result(i, 5) for i in range(n)), float,
+                                         n) * self.len
+            out["flood_m3_per_s"] = np.fromiter((s.node_get_result(i, 4) for i in range(n)),
+                                                float, n) * self.q
+            out["pump_flow_m3_per_s"] = np.array([s.link_get_result(i, 0) for i in self.pumps]
+                                                 ) * self.q
+            out["pump_setting"] = np.array([s.link_get_result(i, 5) for i in self.pumps])
+            self.last = {k: v for k, v in out.items() if k not in ("t_s", "done")}
+        return out
+
+    def set_pump(self, pump_id: str, setting: float | None) -> None:
+        i = self.link_ids.index(pump_id)
+        if setting is None:
+            self.forced.pop(i, None)
+            self.solver.link_set_target_setting(i, 1.0)
+        else:
+            self.forced[i] = float(setting)
+            self.solver.link_set_target_setting(i, float(setting))
+
+    def set_inflow(self, node_id: str, q_m3_per_s: float) -> None:
+        """External inflow at a node (>= 0: SWMM books it; negative inflows break continuity)."""
+        if q_m3_per_s < 0:
+            raise ValueError("negative inflows are not booked by SWMM's mass balance")
+        self.sim._model.setNodeInflow(node_id, q_m3_per_s / self.q)
+
+    def set_flow_limit(self, link_id: str, q_m3_per_s: float) -> None:
+        i = self.link_ids.index(link_id)
+        self.solver.link_set_parameter(i, 3, q_m3_per_s / self.q)
+
+    def finish(self) -> dict:
+        while not self.done:
+            self._step()
+        m = self.sim._model
+        keep = [i for i, k in enumerate(self.node_kind) if k != "outfall"]
+        vol, hours, peak, maxd = [], [], [], []
+        for i in keep:  # never Node.statistics on an outfall: it segfaults
+            st = m.node_statistics(self.node_ids[i])
+            vol.append(st["flooding_volume"] * self.vol)
+            hours.append(st["flooding_duration"])
+            peak.append(st["peak_flooding_rate"] * self.q)
+            maxd.append(st["max_depth"] * self.len)
+        pumps = [m.pump_statistics(self.link_ids[i])["total_volume"] * self.vol
+                 for i in self.pumps]
+        rt = m.flow_routing_stats()
+        self.sim.close()
+        rep = parse_report(self.rpt)
+        return {"node_ids": [self.node_ids[i] for i in keep],
+                "node_kind": [self.node_kind[i] for i in keep],
+                "node_flood_volume_m3": np.array(vol), "node_flood_hours": np.array(hours),
+                "node_peak_flood_rate_m3_per_s": np.array(peak),
+                "node_max_depth_m": np.array(maxd),
+                "system_flood_volume_m3": rt["flooding"] * self.vol,
+                "system_outflow_m3": rt["outflow"] * self.vol,
+                "pump_ids": [self.link_ids[i] for i in self.pumps],
+                "pump_volume_m3": np.array(pumps),
+                "runoff_continuity_error_pct": rep["runoff_continuity_error_pct"],
+                "routing_continuity_error_pct": rep["routing_continuity_error_pct"]}
+
+    def crash(self) -> None:  # for tests: what a segfault in SWMM looks like
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    def sleep(self, seconds: float) -> None:  # for tests: what a hung SWMM call looks like
+        time.sleep(seconds)
+
+
+def _child_main(fd: int) -> None:
+    _serve(Connection(fd))
+
+
+def _serve(conn) -> None:
+    """Child main loop: (command, args) in, ("ok", value) or ("err", message) out."""
+    eng = _Engine()
+    while True:
+        try:
+            cmd, args = conn.recv()
+        except EOFError:
+            return
+        if cmd == "quit":
+            conn.send(("ok", None))
+            return
+        try:
+            conn.send(("ok", getattr(eng, cmd)(*args)))
+        except Exception as e:  # everything goes back to the parent as a message
+            msg = f"{type(e).__name__}: {e}"
+            rpt = getattr(eng, "rpt", None)
+            if rpt:
+                errs = parse_report(rpt)["errors"]
+                if errs:
+                    msg += " | report: " + " ; ".join(errs[:5])
+            conn.send(("err", msg))
+
+
+# ------------------------------------------------------------------------------------------
+# parent side
+class Worker:
+    """A child process owning one SWMM engine; every call bounded by a timeout.
+
+    The child is a fresh interpreter (`subprocess`, not `multiprocessing`), so it works from
+    any caller, including scripts without a `__main__` guard; the two talk over a socket pair
+    with multiprocessing's framed pickles.
+    """
+
+    def __init__(self, label: str, timeout_s: float = DEFAULT_TIMEOUT_S):
+        self.label = label
+        self.timeout_s = timeout_s
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parents[3])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+        env["OMP_NUM_THREADS"] = "1"
+        code = f"from twin.models.drainage.engine import _child_main; _child_main({theirs.fileno()})"
+        self.proc = subprocess.Popen([sys.executable, "-c", code], pass_fds=(theirs.fileno(),),
+                                     env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def call(self, cmd: str, *args, timeout_s: float | None = None):
+        if not self.alive():
+            raise EngineError(self._died(cmd))
+        try:
+            self.conn.send((cmd, args))
+        except (BrokenPipeError, OSError):
+            raise EngineError(self._died(cmd)) from None
+        limit = timeout_s or self.timeout_s
+        deadline = time.monotonic() + limit
+        while True:
+            if self.conn.poll(0.2):
+                try:
+                    status, value = self.conn.recv()
+                except (EOFError, OSError):
+                    raise EngineError(self._died(cmd)) from None
+                if status == "err":
+                    raise EngineError(f"SWMM failed on {self.label} ({cmd}): {value}")
+                return value
+            if not self.alive():
+                raise EngineError(self._died(cmd))
+            if time.monotonic() > deadline:
+                self.kill()
+                raise EngineError(f"SWMM engine for {self.label} did not answer {cmd!r} within "
+                                  f"{limit:.0f} s; process killed")
+
+    def _died(self, cmd: str) -> str:
+        try:
+            code = self.proc.wait(5.0)
+        except subprocess.TimeoutExpired:
+            code = None
+        how = (f"killed by signal {-code} ({signal.Signals(-code).name})"
+               if code is not None and code < 0 else f"exit code {code}")
+        err = ""
+        if self.proc.stderr is not None:
+            tail = self.proc.stderr.read().decode(errors="replace").strip().splitlines()[-3:]
+            err = (": " + " | ".join(tail)) if tail else ""
+        return f"SWMM engine process for {self.label} died during {cmd!r} ({how}){err}"
+
+    def kill(self) -> None:
+        if self.alive():
+            self.proc.kill()
+        try:
+            self.proc.wait(5.0)
+        except subprocess.TimeoutExpired:  # pragma: no cover - the kernel refused SIGKILL
+            pass
+
+    def close(self) -> None:
+        if self.alive():
+            try:
+                self.conn.send(("quit", ()))
+                if self.conn.poll(5.0):
+                    self.conn.recv()
+                self.proc.wait(5.0)
+            except (BrokenPipeError, EOFError, OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+        self.conn.close()
+
+
+def _summary(network: str, inp: Inp, d: dict, wall_s: float) -> Summary:
+    routing = (inp.option("FLOW_ROUTING", "KINWAVE") or "KINWAVE").upper()
+    return Summary(network=network, flow_units=inp.flow_units, routing=routing,
+                   node_ids=d["node_ids"], node_kind=d["node_kind"],
+                   node_flood_volume_m3=d["node_flood_volume_m3"],
+                   node_flood_hours=d["node_flood_hours"],
+                   node_peak_flood_rate_m3_per_s=d["node_peak_flood_rate_m3_per_s"],
+                   node_max_depth_m=d["node_max_depth_m"],
+                   system_flood_volume_m3=d["system_flood_volume_m3"],
+                   system_outflow_m3=d["system_outflow_m3"],
+                   runoff_continuity_error_pct=d["runoff_continuity_error_pct"],
+                   routing_continuity_error_pct=d["routing_continuity_error_pct"],
+                   pump_ids=d["pump_ids"], pump_volume_m3=d["pump_volume_m3"], wall_s=wall_s)
+
+
+class SteppedRun:
+    """A SWMM run advanced from an outer clock: `advance(t_s)` returns the state at t_s.
+
+    Use as a context manager; `finish()` runs to SWMM's end and returns the Summary.
+    The network is copied to a temporary folder with THREADS 1 and the rain scaled, so the
+    user's file is never touched and a plain run of the same copy is an exact reference.
+    """
+
+    def __init__(self, network: str | Path | Inp, *, stride_s: int = 60, rain_scale: float = 1.0,
+                 timeout_s: float = DEFAULT_TIMEOUT_S, keep_files: bool = False):
+        self.inp = network if isinstance(network, Inp) else read_inp(network)
+        self.name = self.inp.path.name
+        self.stride_s = int(stride_s)
+        self.tmp = Path(tempfile.mkdtemp(prefix="twin-swmm-"))
+        self.keep_files = keep_files
+        path = prepared_copy(self.inp, self.tmp, rain_scale=rain_scale)
+        self.worker = Worker(self.name, timeout_s)
+        self.wall_s = 0.0
+        try:
+            t0 = time.perf_counter()
+            self.meta = self.worker.call("open", str(path), str(self.tmp / "model.rpt"),
+                                         str(self.tmp / "model.out"), self.stride_s)
+            self.wall_s += time.perf_counter() - t0
+        except BaseException:
+            self.close()
+            raise
+        self.node_ids: list[str] = self.meta["node_ids"]
+        self.pump_ids: list[str] = self.meta["pump_ids"]
+        self.duration_s = (self.meta["end"] - self.meta["start"]).total_seconds()
+        self.done = False
+
+    def advance(self, until_s: float, read: bool = True) -> dict:
+        t0 = time.perf_counter()
+        out = self.worker.call("advance", float(until_s), read)
+        self.wall_s += time.perf_counter() - t0
+        self.done = out["done"]
+        return out
+
+    def set_pump(self, pump_id: str, setting: float | None) -> None:
+        """Force a pump's setting (0 = off) until released with None (back to on)."""
+        if pump_id not in self.pump_ids:
+            raise EngineError(f"{self.name}: no pump {pump_id!r}; pumps: {', '.join(self.pump_ids)}")
+        self.worker.call("set_pump", pump_id, setting)
+
+    def set_inflow(self, node_id: str, q_m3_per_s: float) -> None:
+        self.worker.call("set_inflow", node_id, float(q_m3_per_s))
+
+    def set_flow_limit(self, link_id: str, q_m3_per_s: float) -> None:
+        self.worker.call("set_flow_limit", link_id, float(q_m3_per_s))
+
+    def finish(self) -> Summary:
+        t0 = time.perf_counter()
+        try:
+            d = self.worker.call("finish")
+        finally:
+            self.wall_s += time.perf_counter() - t0
+            self.close()
+        return _summary(self.name, self.inp, d, self.wall_s)
+
+    def close(self) -> None:
+        if getattr(self, "worker", None) is not None:
+            self.worker.close()
+            self.worker = None
+        if not self.keep_files:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> SteppedRun:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run_plain(network: str | Path | Inp, *, rain_scale: float = 1.0,
+              timeout_s: float = DEFAULT_TIMEOUT_S) -> Summary:
+    """The reference: SWMM runs the whole simulation in one stride, nothing read until the end."""
+    run = SteppedRun(network, stride_s=PLAIN_STRIDE_S, rain_scale=rain_scale,
+                     timeout_s=timeout_s)
+    return run.finish()

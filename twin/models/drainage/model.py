@@ -1,0 +1,273 @@
+"""The drainage model: EPA SWMM stepped from the master clock, plus storms, faults, street
+water, road closures and mobile pumps as discrete events. See README.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from twin.core.errors import ScenarioError
+from twin.core.model import TwinModel
+from twin.models.drainage import storms as S
+from twin.models.drainage.engine import SteppedRun
+from twin.models.drainage.inp import Inp, full_flow_m3_per_s, read_inp
+from twin.models.drainage.operations import MobilePumps, Street
+from twin.models.drainage.params import (DrainageParams, InletBlockage, MobilePumpDispatch,
+                                         PumpOutage, PumpRestore)
+
+
+def choose_storm(p: DrainageParams, start: dt.datetime) -> S.Hyetograph | None:
+    """The hyetograph a run uses, or None to keep the network file's own rain."""
+    kind = p.storm
+    if kind == "auto":
+        kind = "network" if p.network is not None else "design"
+    step = 60 * p.storm_step_min
+    if kind == "network":
+        return None
+    if kind == "design":
+        return S.design_storm(p.city_formula, p.return_period_years, p.duration_min,
+                              p.peak_position, step)
+    if kind == "preset":
+        return S.preset_storm(p.preset, step)
+    return S.gauge_storm(p.gauge_csv, start)
+
+
+def replace_rain(inp: Inp, storm: S.Hyetograph) -> None:
+    """Point every rain gauge of a user network at `storm` (intensity, mm/h or in/h)."""
+    mins = storm.step_s // 60
+    if storm.step_s % 60:
+        raise ScenarioError(inp.path, None, "storm step must be whole minutes for SWMM")
+    factor = 1 / 25.4 if inp.us_units else 1.0
+    rows = [r.text for r in inp.rows("TIMESERIES") if r.fields and r.fields[0] != "TWIN_STORM"]
+    for i, v in enumerate(storm.intensity_mm_per_h):
+        t = i * storm.step_s
+        rows.append(f"TWIN_STORM {t // 3600}:{(t % 3600) // 60:02d} {v * factor:.6f}")
+    t = storm.duration_s
+    rows.append(f"TWIN_STORM {t // 3600}:{(t % 3600) // 60:02d} 0")
+    inp.set_rows("TIMESERIES", rows)
+    gauges = [f"{r.fields[0]} INTENSITY {mins // 60}:{mins % 60:02d} 1.0 TIMESERIES TWIN_STORM"
+              for r in inp.rows("RAINGAGES") if r.fields]
+    inp.set_rows("RAINGAGES", gauges)
+
+
+class DrainageModel(TwinModel):
+    """Storm-sewer hydraulics by EPA SWMM with twin's storms, faults and responses."""
+
+    name = "drainage"
+    Params = DrainageParams
+    events = {"pump_outage": PumpOutage, "pump_restore": PumpRestore,
+              "inlet_blockage": InletBlockage, "mobile_pumps": MobilePumpDispatch}
+
+    # ------------------------------------------------------------------ setup
+    def start(self) -> None:
+        ctx, p = self.ctx, self.params
+        self.tmp = Path(tempfile.mkdtemp(prefix="twin-drainage-"))
+        self.storm = choose_storm(p, ctx.calendar.start)
+        self.road_node: dict[str, int] = {}
+        self.land_m2: dict[str, float] = {}
+        self.station_pump: dict[str, str] = {}
+        if p.network is None:
+            from twin.models.drainage.citynet import build_city_network
+
+            storm = self.storm
+            net = build_city_network(ctx.city, self.tmp, storm, ctx.calendar.start, ctx.horizon_s)
+            self.road_node, self.station_pump = net.junction_road_node, net.station_pump
+            self.land_m2 = net.junction_land_m2
+            self.inp = read_inp(net.path)
+            self.network_label = f"generated for city {ctx.city.name}"
+        else:
+            self.inp = read_inp(p.network)
+            if self.storm is not None:
+                replace_rain(self.inp, self.storm)
+            self.network_label = str(p.network)
+        self.run = SteppedRun(self.inp, stride_s=p.stride_s, rain_scale=p.rain_scale,
+                              timeout_s=p.engine_timeout_s)
+        ids, kinds = self.run.meta["node_ids"], self.run.meta["node_kind"]
+        self.keep = np.array([i for i, k in enumerate(kinds) if k != "outfall"], dtype=np.int64)
+        self.nodes = [ids[i] for i in self.keep]
+        self.pumps = list(self.run.pump_ids)
+        n = len(self.nodes)
+        area = np.array([max(self.land_m2.get(k, 0.0) * p.street_share_of_land, 100.0)
+                         if self.land_m2 else p.street_area_m2 for k in self.nodes])
+        self.street = Street(n, area, p.street_drain_m3_per_s,
+                             p.road_closure_depth_m, p.road_reopen_depth_m)
+        self.max_ponded = np.zeros(n)
+        self._declare()
+        # road edges at each point (generated network only)
+        self.point_edges: list[np.ndarray] = [np.zeros(0, np.int64)] * n
+        if self.road_node:
+            r = ctx.city.roads
+            for i, nid in enumerate(self.nodes):
+                k = self.road_node.get(nid)
+                if k is not None:
+                    self.point_edges[i] = np.flatnonzero((r.edge_u == k) | (r.edge_v == k))
+        self.closed_edges: frozenset[int] = frozenset()
+        ctx.exchange.publish("closed_roads", self.closed_edges, producer=self.name)
+        self.trucks = MobilePumps(ctx.clock.env, self.street,
+                                  rate_m3_per_s=p.mobile_pump_rate_m3_per_s,
+                                  setup_s=60.0 * p.mobile_pump_setup_min,
+                                  travel_s=self._travel_s, depot=-1,
+                                  trigger_m=p.road_closure_depth_m)
+        if p.mobile_pumps:
+            self.trucks.add(p.mobile_pumps)
+        self.t_prev = 0.0
+        ctx.clock.every(p.stride_s, self._stride, offset_s=p.stride_s)
+
+    def _declare(self) -> None:
+        rec, node, pump = self.ctx.recorder, {"node": self.nodes}, {"pump": self.pumps}
+        rec.declare("node_depth", dims=("node",), units="m", coords=node,
+                    long_name="water depth in the node above its invert (SWMM)")
+        rec.declare("node_flooding_rate", dims=("node",), units="m3/s", coords=node,
+                    long_name="flow overflowing the node onto the street (SWMM)")
+        rec.declare("ponded_depth", dims=("node",), units="m", coords=node,
+                    long_name="water on the street at the node's waterlogging point")
+        rec.declare("road_closed", dims=("node",), units="1", coords=node, dtype=np.int8,
+                    long_name="street at the point closed (water above the lane limit)")
+        rec.declare("pump_setting", dims=("pump",), units="1", coords=pump,
+                    long_name="pump setting (0 off, 1 on)")
+        rec.declare("pump_flow", dims=("pump",), units="m3/s", coords=pump,
+                    long_name="pump flow (SWMM)")
+        rec.declare("n_closed_road_edges", units="1", dtype=np.int64,
+                    long_name="road edges closed by waterlogging")
+        rec.declare("mobile_pumps_on_site", units="1", dtype=np.int64,
+                    long_name="mobile pump trucks pumping")
+        for name, dims, units, long in (
+                ("node_flood_volume", ("node",), "m3", "flood volume per node over the SWMM run"),
+                ("node_flood_hours", ("node",), "h", "hours the node floods"),
+                ("node_peak_flooding_rate", ("node",), "m3/s", "peak flooding rate per node"),
+                ("max_ponded_depth", ("node",), "m", "deepest street water at the point"),
+                ("system_flood_volume", (), "m3", "system flooding loss (SWMM routing totals)"),
+                ("system_outflow", (), "m3", "outflow at outfalls (SWMM routing totals)"),
+                ("runoff_continuity_error", (), "%", "SWMM runoff continuity error (report)"),
+                ("routing_continuity_error", (), "%", "SWMM flow routing continuity error "
+                                                      "(report)"),
+                ("pump_volume", ("pump",), "m3", "volume pumped per pump"),
+                ("mobile_pumped_volume", (), "m3", "street water removed by mobile pumps"),
+                ("storm_depth", (), "mm", "depth of the storm given to SWMM (before rain_scale)")):
+            rec.declare(name, dims=dims, units=units, long_name=long, time_dim=None)
+
+    # ------------------------------------------------------------------ stepping
+    def _stride(self, now_s: float) -> None:
+        if now_s <= self.t_prev:  # already advanced to now by an event at this time
+            return
+        st = self.run.advance(now_s)
+        dt_s = now_s - self.t_prev
+        self.t_prev = now_s
+        flood = st["flood_m3_per_s"][self.keep]
+        if self.street.update(flood, dt_s):
+            self._publish_closures()
+        np.maximum(self.max_ponded, self.street.depth_m, out=self.max_ponded)
+        rec = self.ctx.recorder
+        rec.append("node_depth", now_s, st["depth_m"][self.keep])
+        rec.append("node_flooding_rate", now_s, flood)
+        rec.append("ponded_depth", now_s, self.street.depth_m)
+        rec.append("road_closed", now_s, self.street.closed)
+        rec.append("pump_setting", now_s, st["pump_setting"])
+        rec.append("pump_flow", now_s, st["pump_flow_m3_per_s"])
+        rec.append("n_closed_road_edges", now_s, len(self.closed_edges))
+        rec.append("mobile_pumps_on_site", now_s,
+                   int(round(self.street.pump_rate.sum() / max(self.params.mobile_pump_rate_m3_per_s,
+                                                               1e-12))))
+
+    def _publish_closures(self) -> None:
+        idx = np.flatnonzero(self.street.closed)
+        edges = frozenset(int(e) for i in idx for e in self.point_edges[i])
+        if edges != self.closed_edges:
+            self.closed_edges = edges
+            self.ctx.exchange.publish("closed_roads", edges, producer=self.name)
+
+    def _travel_s(self, src: int, dst: int) -> float:
+        """Truck travel time between points (src -1 = depot) over open roads."""
+        if not self.road_node:
+            return 60.0 * self.params.mobile_pump_travel_min
+        roads = self.ctx.city.roads
+        target = self.road_node[self.nodes[dst]]
+        if src < 0:
+            sites = self.ctx.city.sites
+            sources = sites.road_node[sites.of_kind("pumping_station")]
+        else:
+            sources = [self.road_node[self.nodes[src]]]
+        closed = self.closed_edges - set(self.point_edges[dst].tolist())
+        t = roads.travel_times_s(sources, closed)[:, target].min()
+        if not np.isfinite(t):  # cut off by closures: drive through slowly
+            t = roads.travel_times_s(sources)[:, target].min() * 2.0
+        return float(t)
+
+    # ------------------------------------------------------------------ events
+    def _pumps_of(self, station: str) -> list[str]:
+        if not station:
+            return list(self.pumps)
+        if station in self.station_pump:
+            return [self.station_pump[station]]
+        if station in self.pumps:
+            return [station]
+        raise ScenarioError(None, "events.station", f"unknown pumping station {station!r}; "
+                            "allowed: " + ", ".join([*self.station_pump, *self.pumps]))
+
+    def handle(self, kind: str, payload) -> None:
+        clock = self.ctx.clock
+        if clock.now_s > self.t_prev and clock.now_s % self.params.stride_s == 0:
+            self._stride(clock.now_s)  # bring SWMM up to the event's time first
+        if kind == "pump_outage":
+            for pid in self._pumps_of(payload.station):
+                self.run.set_pump(pid, 0.0)
+            if payload.restore_after_h > 0:
+                clock.at(clock.now_s + 3600.0 * payload.restore_after_h,
+                         lambda _t: self.handle("pump_restore", PumpRestore(payload.station)))
+        elif kind == "pump_restore":
+            for pid in self._pumps_of(payload.station):
+                self.run.set_pump(pid, None)
+        elif kind == "inlet_blockage":
+            self._block(payload.node, payload.capacity_fraction)
+            if payload.clear_after_h > 0:
+                clock.at(clock.now_s + 3600.0 * payload.clear_after_h,
+                         lambda _t: self._block(payload.node, None))
+        elif kind == "mobile_pumps":
+            self.trucks.add(payload.trucks)
+        else:
+            super().handle(kind, payload)
+
+    def _block(self, node: str, fraction: float | None) -> None:
+        if node not in self.nodes:
+            raise ScenarioError(None, "events.node", f"unknown node {node!r} in the network")
+        links = [r.fields[0] for r in self.inp.rows("CONDUITS") if r.fields and r.fields[1] == node]
+        for link in links:
+            q = 0.0 if fraction is None else max(fraction * full_flow_m3_per_s(self.inp, link),
+                                                 1e-6)
+            self.run.set_flow_limit(link, q)  # SWMM: a limit of 0 means no limit
+
+    # ------------------------------------------------------------------ end
+    def finish(self) -> None:
+        try:
+            s = self.run.finish()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        order = [s.node_ids.index(n) for n in self.nodes]
+        rec = self.ctx.recorder
+        rec.set("node_flood_volume", s.node_flood_volume_m3[order])
+        rec.set("node_flood_hours", s.node_flood_hours[order])
+        rec.set("node_peak_flooding_rate", s.node_peak_flood_rate_m3_per_s[order])
+        rec.set("max_ponded_depth", self.max_ponded)
+        rec.set("system_flood_volume", s.system_flood_volume_m3)
+        rec.set("system_outflow", s.system_outflow_m3)
+        nan = float("nan")
+        rec.set("runoff_continuity_error", nan if s.runoff_continuity_error_pct is None
+                else s.runoff_continuity_error_pct)
+        rec.set("routing_continuity_error", nan if s.routing_continuity_error_pct is None
+                else s.routing_continuity_error_pct)
+        rec.set("pump_volume", s.pump_volume_m3)
+        rec.set("mobile_pumped_volume", self.street.pumped_m3)
+        rec.set("storm_depth", nan if self.storm is None else self.storm.depth_mm)
+
+    @classmethod
+    def summarize(cls, ds) -> list[tuple[str, float, str]]:
+        out = [("system flood volume", float(ds["system_flood_volume"]), "m3"),
+               ("flooded nodes", float((ds["node_flood_volume"] > 0).sum()), ""),
+               ("routing continuity error", float(ds["routing_continuity_error"]), "%")]
+        if "road_closed" in ds:
+            out.append(("points ever closed", float(ds["road_closed"].max("time").sum()), ""))
+        return out

@@ -1,0 +1,101 @@
+"""Parameters and event payloads of the drainage model (units in field names)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from twin.core.params import param
+from twin.models.drainage.storms import FORMULAS, PRESETS
+
+
+@dataclass(frozen=True)
+class DrainageParams:
+    """Network, storm, SWMM coupling, street water, road closures and mobile pumps."""
+
+    network: Path | None = param(None, "SWMM .inp to run (relative to the scenario); omit to "
+                                 "generate a network for the scenario's city")
+    storm: str = param("auto", "rain: 'auto' (the network file's own rain, or a design storm "
+                       "on a generated network), 'network', 'design', 'preset' or 'gauge'",
+                       choices=("auto", "network", "design", "preset", "gauge"))
+    city_formula: str = param("guangzhou_central", "GB 50014 storm-intensity formula set",
+                              choices=tuple(FORMULAS))
+    return_period_years: float = param(20.0, "design storm return period P, years",
+                                       lo=1.0, hi=1000.0)
+    duration_min: float = param(120.0, "design storm duration, min", lo=5.0, hi=1440.0)
+    peak_position: float = param(0.4, "Chicago peak position r (0.3-0.4 in most Chinese "
+                                 "cities)", lo=0.05, hi=0.95)
+    storm_step_min: int = param(1, "time step of design and preset hyetographs, min",
+                                lo=1, hi=60)
+    preset: str = param("zhengzhou_2021_peak_hour", "historical storm reconstruction",
+                        choices=PRESETS)
+    gauge_csv: Path | None = param(None, "rain gauge CSV (minutes,rain_mm or datetime,rain_mm)")
+    rain_scale: float = param(1.0, "factor on all rain (written into the run's copy of the "
+                              "network, so stepped and plain runs see the same rain)",
+                              lo=0.0, hi=10.0)
+    stride_s: int = param(60, "SWMM is advanced and read every stride, s", lo=1, hi=3600)
+    engine_timeout_s: float = param(900.0, "longest a single SWMM call may take before the "
+                                    "run fails, s", lo=1.0, hi=86400.0)
+    street_area_m2: float = param(1000.0, "on a user network, street area over which a "
+                                  "flooding node's water spreads (a waterlogging point), m2",
+                                  lo=1.0, hi=1e7)
+    street_share_of_land: float = param(0.3, "on a generated network, share of a junction's "
+                                        "land where its flood water spreads (streets, yards)",
+                                        lo=0.001, hi=1.0)
+    street_drain_m3_per_s: float = param(0.02, "rate at which street water drains away once "
+                                         "the node stops flooding (gullies, kerbs), m3/s",
+                                         lo=0.0, hi=10.0)
+    road_closure_depth_m: float = param(0.15, "water on the street above which a road is "
+                                        "closed (GB 51222-2017 lane limit 15 cm)", lo=0.0, hi=2.0)
+    road_reopen_depth_m: float = param(0.05, "water depth below which a closed road reopens, m",
+                                       lo=0.0, hi=2.0)
+    mobile_pumps: int = param(0, "mobile pump trucks on standby from the start", lo=0, hi=200)
+    mobile_pump_rate_m3_per_s: float = param(0.4, "pumping rate of one truck on site, m3/s "
+                                             "(1,440 m3/h; trucks range 500-3,000 m3/h)",
+                                             lo=0.0, hi=5.0)
+    mobile_pump_setup_min: float = param(10.0, "time to set up on site before pumping, min",
+                                         lo=0.0, hi=240.0)
+    mobile_pump_travel_min: float = param(20.0, "travel time to a point when the network has "
+                                          "no road graph (a user .inp), min", lo=0.0, hi=600.0)
+
+    def __post_init__(self):
+        if self.storm == "gauge" and self.gauge_csv is None:
+            raise ValueError("storm = 'gauge' needs gauge_csv")
+        if self.storm == "network" and self.network is None:
+            raise ValueError("storm = 'network' needs a network file")
+        if self.road_reopen_depth_m > self.road_closure_depth_m:
+            raise ValueError("road_reopen_depth_m must not exceed road_closure_depth_m")
+
+
+@dataclass(frozen=True)
+class PumpOutage:
+    """A pumping station loses power (its pumps stop) and, optionally, gets it back."""
+
+    station: str = param("", "station site name (e.g. PS01) or SWMM pump id; '' = all pumps")
+    restore_after_h: float = param(0.0, "hours until power returns; 0 = not during the run",
+                                   lo=0.0, hi=8760.0)
+
+
+@dataclass(frozen=True)
+class PumpRestore:
+    """Power returns to a pumping station."""
+
+    station: str = param("", "station site name or SWMM pump id; '' = all pumps")
+
+
+@dataclass(frozen=True)
+class InletBlockage:
+    """Inlets at a node blocked by debris: the pipes leaving it carry at most a fraction of
+    their full-bore capacity."""
+
+    node: str = param("", "SWMM node id (J<road node> on a generated network)")
+    capacity_fraction: float = param(0.3, "share of full-pipe capacity left", lo=0.0, hi=1.0)
+    clear_after_h: float = param(0.0, "hours until cleared; 0 = not during the run",
+                                 lo=0.0, hi=8760.0)
+
+
+@dataclass(frozen=True)
+class MobilePumpDispatch:
+    """More mobile pump trucks become available (e.g. called in from other districts)."""
+
+    trucks: int = param(2, "number of trucks dispatched", lo=1, hi=200)

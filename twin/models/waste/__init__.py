@@ -1,0 +1,1 @@
+"""Waste collection logistics: points, truck rounds, transfer stations, plants, KPIs."""

@@ -1,0 +1,178 @@
+"""Collection trucks: one process per truck round, one timeout per stop.
+
+A round follows its planned stops and planned unloading trips (fixed rounds, as cities run
+them). Loads are what the containers actually hold when the truck arrives, so on a heavy day
+a truck fills up before its planned trip end: it then drives to its station, unloads and comes
+back to the same point (the textbook stationary-container cycle). Per stop the process costs
+one timeout: drive + fixed stop time + loading time proportional to the volume in the bins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Round:
+    """One truck's round for one stream: stops in order, planned trip ends, start time."""
+
+    stream: int
+    depot: int  # index of the gate (station) it starts from, unloads at and returns to
+    stops: np.ndarray  # collection point indices in visiting order
+    trip_end: np.ndarray  # bool per stop: planned unloading trip after this stop
+    start_tod_s: float  # time of day it leaves the depot
+    # travel legs, filled by `attach_legs`: from the previous stop, and depot <-> stop
+    leg_s: list = field(default_factory=list)
+    leg_m: list = field(default_factory=list)
+    to_s: list = field(default_factory=list)
+    to_m: list = field(default_factory=list)
+    from_s: list = field(default_factory=list)
+    from_m: list = field(default_factory=list)
+
+
+@dataclass
+class RoundStats:
+    """What one stream's trucks did (summed over rounds), reset daily."""
+
+    rounds: int = 0
+    km: float = 0.0
+    hours: float = 0.0
+    stop_hours: float = 0.0
+    unload_trips: int = 0
+    loads_t: float = 0.0
+
+
+class Collector:
+    """Runs truck rounds on a kernel (SimPy or heapq) against containers and gates."""
+
+    def __init__(self, k, containers, gates, *, capacity_t, fixed_s, per_t_s, ledger, rng):
+        self.k = k
+        self.rng = rng
+        self.containers = containers
+        self.gates = gates
+        self.capacity_t = list(capacity_t)
+        self.fixed_s = list(fixed_s)
+        self.per_t_s = list(per_t_s)
+        self.ledger = ledger
+        self.stats = [RoundStats() for _ in capacity_t]
+
+    def start(self, rnd: Round, day_start_s: float) -> None:
+        """Schedule a round to leave at its start time on the day beginning at day_start_s."""
+        self.k.process(self.run_round(rnd, day_start_s + rnd.start_tod_s))
+
+    def run_round(self, rnd: Round, leave_s: float):
+        """The truck's process (a generator for either kernel)."""
+        k = self.k
+        timeout = k.timeout
+        s = rnd.stream
+        gate = self.gates[rnd.depot]
+        draw = self.draws_for(rnd)
+        cont = self.containers
+        # container state of this stream, read and written in place at every stop (inlined
+        # `Containers.take`: the stop loop is the hot path of the whole model)
+        carry, today, last = cont.carry[s], cont.today[s], cont.last[s]
+        flagged, cap_pt, overflow = cont.flagged[s], cont.cap_t[s], cont.overflow
+        share = cont.share
+        lin_lo, lin_hi, lin_f0, lin_r = share.linear
+        coll = self.ledger.collected  # per-stream list, updated in place
+        cap, fixed, per_t = self.capacity_t[s], self.fixed_s[s], self.per_t_s[s]
+        full = cap * (1.0 - 1e-9)  # a full truck goes to unload at once
+        stops, trip_end = rnd.stops_list, rnd.trip_end_list
+        leg_s, leg_m, to_s, to_m = rnd.leg_s, rnd.leg_m, rnd.to_s, rnd.to_m
+        from_s, from_m = rnd.from_s, rnd.from_m
+        clock = k.clock
+        if leave_s > clock.now:
+            yield timeout(leave_s - clock.now)
+        t_begin = clock.now
+        load = km = stop_s = 0.0
+        unloads = 0
+        at_depot = True
+        last_i = len(stops) - 1
+        for i, p in enumerate(stops):
+            if at_depot:
+                drive, dm = from_s[i], from_m[i]
+                at_depot = False
+            else:
+                drive, dm = leg_s[i], leg_m[i]
+            while True:
+                km += dm
+                tod = clock.now + drive - cont.day_start_s
+                f = lin_f0 + lin_r * tod if lin_lo <= tod <= lin_hi else share(tod)
+                amount = carry[p] + today[p] * (f - last[p])
+                last[p] = f
+                if amount > cap_pt[p] and not flagged[p]:
+                    overflow[p] += 1
+                flagged[p] = False
+                space = cap - load
+                if amount <= space:
+                    carry[p] = 0.0
+                    svc = fixed + per_t * amount
+                    load += amount
+                    coll[s] += amount
+                    stop_s += svc
+                    yield timeout(drive + svc)
+                    break
+                # full here: load what fits, leave the rest, unload, come back
+                carry[p] = amount - space
+                svc = fixed + per_t * space
+                coll[s] += space
+                stop_s += svc
+                km += to_m[i]
+                yield timeout(drive + svc + to_s[i])
+                yield from gate.unload(s, cap, draw)
+                unloads += 1
+                load = 0.0
+                drive, dm = from_s[i], from_m[i]
+            if (trip_end[i] or load >= full) and i < last_i and load > 0.0:
+                km += to_m[i]
+                yield timeout(to_s[i])
+                yield from gate.unload(s, load, draw)
+                unloads += 1
+                load = 0.0
+                at_depot = True
+        if not at_depot:
+            km += to_m[last_i]
+            yield timeout(to_s[last_i])
+        if load > 0.0:
+            yield from gate.unload(s, load, draw)
+            unloads += 1
+        st = self.stats[s]
+        st.rounds += 1
+        st.km += km
+        st.hours += (clock.now - t_begin) / 3600.0
+        st.stop_hours += stop_s / 3600.0
+        st.unload_trips += unloads
+
+    def draws_for(self, rnd: Round):
+        """Service-time draws of one truck's round (unit exponentials). Each round draws its
+        own block when it starts, so results do not depend on how simultaneous events are
+        ordered (SimPy and the heapq loop then give identical days)."""
+        block = self.rng.standard_exponential(2 * (int(rnd.trip_end.sum()) + 4)).tolist()
+        rng = self.rng
+
+        def draw(mean_s: float) -> float:
+            if not block:
+                block.extend(rng.standard_exponential(8).tolist())
+            return block.pop() * mean_s
+
+        return draw
+
+    def pop_day(self) -> list[RoundStats]:
+        out = self.stats
+        self.stats = [RoundStats() for _ in out]
+        return out
+
+
+def attach_legs(rnd: Round, pp_s, pp_m, to_s, to_m, from_s, from_m) -> Round:
+    """Store a round's travel legs as plain lists (read once per stop).
+
+    pp_s / pp_m: legs between consecutive stops (len = stops, first unused); to_* / from_*:
+    stop -> depot and depot -> stop for each stop."""
+    rnd.leg_s, rnd.leg_m = list(map(float, pp_s)), list(map(float, pp_m))
+    rnd.to_s, rnd.to_m = list(map(float, to_s)), list(map(float, to_m))
+    rnd.from_s, rnd.from_m = list(map(float, from_s)), list(map(float, from_m))
+    rnd.stops_list = [int(x) for x in rnd.stops]
+    rnd.trip_end_list = [bool(x) for x in rnd.trip_end]
+    return rnd

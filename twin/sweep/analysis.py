@@ -1,0 +1,434 @@
+"""Analysis of a sweep store: sensitivity indices (Sobol, Morris; SALib) with confidence
+intervals, scenario discovery (PRIM) stated as plain sentences, and the report that
+`twin sweep` prints and saves beside the store.
+
+PRIM (Friedman & Fisher 1999, "Bump hunting in high-dimensional data") is implemented here
+in a few dozen lines rather than pulling in a workbench: peel the box a small share `alpha`
+at a time (or one category) from the side that raises the failure density most per run
+removed (so a category is not cut for a tiny gain); pick the box on that
+trajectory with the most failures (coverage) among those dense enough; paste back what
+raises density; then drop restrictions that do not matter, so the sentence stays short.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import xarray as xr
+
+from twin.core.errors import TwinError
+from twin.sweep.paired import paired_differences
+from twin.sweep.store import OK, strings
+
+RESERVED = ("status", "error", "design_unit")
+
+
+# --------------------------------------------------------------------------------------
+# Sensitivity
+# --------------------------------------------------------------------------------------
+def _per_scenario(ds: xr.Dataset, output: str, policy: str | None) -> tuple[np.ndarray, str]:
+    """A scalar output averaged over replicates, one value per scenario (design point)."""
+    pols = json.loads(ds.attrs["policies"])
+    policy = policy or pols[0]
+    if policy not in pols:
+        raise TwinError(f"no policy {policy!r}; policies: {', '.join(pols)}")
+    y = ds[output]
+    if y.ndim != 1:
+        raise TwinError(f"output {output!r} is not a scalar per run (dims {y.dims})")
+    sel = strings(ds["policy"].values) == policy
+    vals = np.where(np.asarray(ds["status"].values) == OK, y.values, np.nan)[sel]
+    scen = np.asarray(ds["scenario"].values)[sel]
+    n = int(ds.attrs["n_scenarios"])
+    sums, counts = np.zeros(n), np.zeros(n)
+    np.add.at(sums, scen, vals)
+    np.add.at(counts, scen, 1)
+    bad = int(np.isnan(sums).sum())
+    if bad:
+        raise TwinError(f"{bad} of {n} scenarios have a failed run for policy {policy!r}; "
+                        "sensitivity indices need every scenario of the design")
+    return sums / counts, policy
+
+
+def _problem(ds: xr.Dataset) -> dict:
+    names = json.loads(ds.attrs["uncertainties"])
+    return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def sobol_indices(ds: xr.Dataset, output: str, policy: str | None = None,
+                  confidence: float = 0.95, seed: int = 0) -> list[dict]:
+    """First-order and total Sobol indices per uncertainty, with confidence half widths."""
+    from SALib.analyze import sobol
+
+    design = json.loads(ds.attrs["design"])
+    if design["kind"] != "sobol":
+        raise TwinError(f"Sobol indices need a sobol design; this sweep is {design['kind']}")
+    y, policy = _per_scenario(ds, output, policy)
+    problem = _problem(ds)
+    with np.errstate(all="ignore"):
+        r = sobol.analyze(problem, y, calc_second_order=design["second_order"],
+                          conf_level=confidence, seed=seed)
+    return [{"output": output, "policy": policy, "parameter": name, "S1": float(r["S1"][i]),
+             "S1_conf": float(r["S1_conf"][i]), "ST": float(r["ST"][i]),
+             "ST_conf": float(r["ST_conf"][i])} for i, name in enumerate(problem["names"])]
+
+
+def morris_indices(ds: xr.Dataset, output: str, policy: str | None = None,
+                   confidence: float = 0.95, seed: int = 0) -> list[dict]:
+    """Morris mu* (mean absolute elementary effect over each parameter's whole range, in
+    output units) with its confidence half width, and sigma (interactions, non-linearity)."""
+    from SALib.analyze import morris
+
+    design = json.loads(ds.attrs["design"])
+    if design["kind"] != "morris":
+        raise TwinError(f"Morris indices need a morris design; this sweep is {design['kind']}")
+    y, policy = _per_scenario(ds, output, policy)
+    problem = _problem(ds)
+    x = np.asarray(ds["design_unit"].values)
+    r = morris.analyze(problem, x, y, conf_level=confidence, num_levels=design["levels"],
+                       seed=seed)
+    return [{"output": output, "policy": policy, "parameter": name,
+             "mu_star": float(r["mu_star"][i]), "mu_star_conf": float(r["mu_star_conf"][i]),
+             "sigma": float(r["sigma"][i])} for i, name in enumerate(problem["names"])]
+
+
+# --------------------------------------------------------------------------------------
+# Scenario discovery (PRIM)
+# --------------------------------------------------------------------------------------
+@dataclass
+class Box:
+    """A PRIM box: per input, the kept range (numbers) or the kept values (categories)."""
+
+    limits: dict[str, tuple]  # name -> (lo, hi) or (frozenset of values,)
+    inside: np.ndarray
+    coverage: float
+    density: float
+    mass: float
+    restricted: list[str] = field(default_factory=list)
+    sentence: str = ""
+
+
+def _is_numeric(x: np.ndarray) -> bool:
+    return x.dtype.kind in "iuf"
+
+
+def _limits_mask(X: dict, limits: dict, skip: str | None = None) -> np.ndarray:
+    n = len(next(iter(X.values())))
+    m = np.ones(n, dtype=bool)
+    for name, lim in limits.items():
+        if name == skip:
+            continue
+        x = X[name]
+        m &= (x >= lim[0]) & (x <= lim[1]) if _is_numeric(x) else np.isin(x, list(lim[0]))
+    return m
+
+
+def _full_limits(X: dict) -> dict:
+    return {n: ((float(x.min()), float(x.max())) if _is_numeric(x)
+                else (frozenset(np.unique(x).tolist()),)) for n, x in X.items()}
+
+
+def _stats(y: np.ndarray, m: np.ndarray) -> tuple[float, float, float]:
+    k = int(m.sum())
+    total = int(y.sum())
+    hits = int(y[m].sum())
+    return (hits / total if total else 0.0), (hits / k if k else 0.0), k / len(y)
+
+
+def prim(X: dict[str, np.ndarray], y: np.ndarray, *, alpha: float = 0.05,
+         min_mass: float = 0.05, density: float = 0.8, tolerance: float = 0.02) -> Box:
+    """The box of inputs where `y` (failure) is concentrated."""
+    y = np.asarray(y, dtype=bool)
+    if not y.any():
+        raise TwinError("no run meets the failure condition; nothing to discover")
+    X = {k: (np.asarray(v, dtype=np.float64) if _is_numeric(np.asarray(v)) else np.asarray(v))
+         for k, v in X.items()}
+    limits = _full_limits(X)
+    inside = np.ones(len(y), dtype=bool)
+    trajectory = [(dict(limits), inside.copy())]
+    n = len(y)
+    while inside.sum() / n > min_mass:
+        best = None  # (gain per removed run, mass, limits, mask)
+        n_in = int(inside.sum())
+        dens0 = y[inside].mean()
+        k = max(1, int(alpha * n_in))
+        for name, x in X.items():
+            cands = []
+            if _is_numeric(x):
+                xs = np.sort(x[inside])
+                lo, hi = limits[name]
+                cut = xs[k - 1]
+                cands.append(((float(x[inside & (x > cut)].min(initial=np.inf)), hi),
+                              inside & (x > cut)))
+                cut = xs[-k]
+                cands.append(((lo, float(x[inside & (x < cut)].max(initial=-np.inf))),
+                              inside & (x < cut)))
+            elif len(limits[name][0]) > 1:
+                for v in sorted(limits[name][0], key=str):
+                    cands.append(((limits[name][0] - {v},), inside & (x != v)))
+            for lim, m in cands:
+                mk = int(m.sum())
+                if mk == 0 or mk == n_in or mk / n < min_mass:
+                    continue
+                gain = (y[m].mean() - dens0) / (n_in - mk)
+                if best is None or (gain, mk) > (best[0], best[1]):
+                    best = (gain, mk, {**limits, name: lim}, m)
+        if best is None:
+            break
+        limits, inside = best[2], best[3]
+        trajectory.append((dict(limits), inside.copy()))
+    # the box: the best balance of coverage and density (harmonic mean) among the boxes
+    # dense enough, else among all
+    scored = [(_stats(y, m), lim, m) for lim, m in trajectory]
+    dense = [s for s in scored if s[0][1] >= density] or scored
+    _, limits, inside = max(dense, key=lambda s: _f1(s[0][0], s[0][1]))
+    limits, inside = _paste(X, y, limits, inside, alpha)
+    limits, inside = _drop(X, y, limits, inside, tolerance)
+    cov, dens, mass = _stats(y, inside)
+    full = _full_limits(X)
+    restricted = [n for n in X if limits[n] != full[n]]
+    return Box(limits, inside, cov, dens, mass, restricted)
+
+
+def _f1(coverage: float, density: float) -> float:
+    return 2 * coverage * density / (coverage + density) if coverage + density else 0.0
+
+
+def _paste(X, y, limits, inside, alpha):
+    """Widen the box while that keeps or raises its failure density (more failures
+    covered at the same density)."""
+    while True:
+        cov0, dens0, _ = _stats(y, inside)
+        best = None
+        k = max(1, int(alpha * inside.sum()))
+        for name, x in X.items():
+            others = _limits_mask(X, limits, skip=name)
+            if _is_numeric(x):
+                lo, hi = limits[name]
+                below = np.sort(x[others & (x < lo)])
+                above = np.sort(x[others & (x > hi)])
+                opts = []
+                for j in sorted({k, max(1, k // 4), 1}):  # big steps, then fine ones
+                    if len(below):
+                        opts.append((float(below[-min(j, len(below))]), hi))
+                    if len(above):
+                        opts.append((lo, float(above[min(j, len(above)) - 1])))
+            else:
+                gone = sorted(set(np.unique(x).tolist()) - set(limits[name][0]), key=str)
+                opts = [(limits[name][0] | {v},) for v in gone]
+            for lim in opts:
+                new = {**limits, name: lim}
+                m = _limits_mask(X, new)
+                cov, d, _ = _stats(y, m)
+                if d >= dens0 and cov > cov0 and (best is None or (d, cov) > best[0]):
+                    best = ((d, cov), new, m)
+        if best is None:
+            return limits, inside
+        limits, inside = best[1], best[2]
+
+
+def _drop(X, y, limits, inside, tolerance):
+    """Lift restrictions whose removal costs at most `tolerance` of density (short sentences
+    with the same meaning)."""
+    full = _full_limits(X)
+    while True:
+        _, dens0, _ = _stats(y, inside)
+        best = None
+        for name in X:
+            if limits[name] == full[name]:
+                continue
+            new = {**limits, name: full[name]}
+            m = _limits_mask(X, new)
+            d = y[m].mean()
+            if d >= dens0 - tolerance and (best is None or d > best[0]):
+                best = (d, new, m)
+        if best is None:
+            return limits, inside
+        limits, inside = best[1], best[2]
+
+
+def _nice_above(a: float, b: float) -> float:
+    """The roundest number c with a <= c < b (so x > c keeps exactly the values >= b)."""
+    for e in range(6, -10, -1):
+        step = 10.0 ** e
+        c = math.ceil(a / step) * step
+        if a <= c < b:
+            return round(c, max(0, -e))
+    return a
+
+
+def _nice_below(a: float, b: float) -> float:
+    """The roundest number c with a < c <= b (so x < c keeps exactly the values <= a)."""
+    for e in range(6, -10, -1):
+        step = 10.0 ** e
+        c = math.floor(b / step) * step
+        if a < c <= b:
+            return round(c, max(0, -e))
+    return b
+
+
+def _num(v: float) -> str:
+    return f"{v:g}" if abs(v) < 1e6 else f"{v:.3g}"
+
+
+def describe_box(box: Box, X: dict[str, np.ndarray], labels: dict[str, str],
+                 what: str = "failures") -> str:
+    """The box as one plain sentence with coverage and density."""
+    parts = []
+    for name in box.restricted:
+        x, lim, label = X[name], box.limits[name], labels.get(name, name)
+        if not _is_numeric(x):
+            vals = sorted(lim[0], key=str)
+            parts.append(f"{label} is {' or '.join(map(str, vals))}")
+            continue
+        lo, hi = lim
+        integer = x.dtype.kind in "iu"
+        low_cut = lo > x.min()
+        high_cut = hi < x.max()
+        below = x[x < lo].max() if low_cut else None
+        above = x[x > hi].min() if high_cut else None
+        if integer:
+            if low_cut and high_cut:
+                parts.append(f"{label} is from {int(lo)} to {int(hi)}")
+            elif low_cut:
+                parts.append(f"{label} is at least {int(lo)}")
+            else:
+                parts.append(f"{label} is at most {int(hi)}")
+            continue
+        if low_cut and high_cut:
+            parts.append(f"{label} is between {_num(_nice_above(below, lo))} and "
+                         f"{_num(_nice_below(hi, above))}")
+        elif low_cut:
+            parts.append(f"{label} exceeds {_num(_nice_above(below, lo))}")
+        else:
+            parts.append(f"{label} is below {_num(_nice_below(hi, above))}")
+    cond = " and ".join(parts) if parts else "in every scenario"
+    return (f"when {cond}, {box.coverage:.0%} of the {what}, {box.density:.0%} density "
+            f"({int(box.inside.sum())} of {len(box.inside)} runs)")
+
+
+def discover(ds: xr.Dataset, output: str, *, above: float | None = None,
+             below: float | None = None, policy: str | None = None, density: float = 0.8,
+             alpha: float = 0.05, min_mass: float = 0.05) -> dict:
+    """Scenario discovery for `output > above` (or `< below`) over the varied parameters
+    (and the policy, when several are included)."""
+    if (above is None) == (below is None):
+        raise TwinError("give exactly one of above= or below=")
+    ok = np.asarray(ds["status"].values) == OK
+    pol = strings(ds["policy"].values)
+    sel = ok & (pol == policy) if policy else ok
+    y = np.asarray(ds[output].values)
+    if y.ndim != 1:
+        raise TwinError(f"output {output!r} is not a scalar per run")
+    y = y[sel]
+    fail = y > above if above is not None else y < below
+    keys = json.loads(ds.attrs["uncertainties"]) + json.loads(ds.attrs["levers"])
+    X = {}
+    for k in keys:
+        x = np.asarray(ds[k].values)[sel]
+        X[k] = x if _is_numeric(x) else strings(x)
+    if not policy and len(json.loads(ds.attrs["policies"])) > 1 and not json.loads(
+            ds.attrs["levers"]):
+        X["policy"] = pol[sel]
+    short = [k.rpartition(".")[2] for k in X]
+    labels = {k: (s if short.count(s) == 1 else k) for k, s in zip(X, short, strict=True)}
+    cond = f"{output} {'>' if above is not None else '<'} {_num(above if above is not None else below)}"
+    if not fail.any():
+        return {"output": output, "condition": cond, "policy": policy, "failures": 0,
+                "runs": int(sel.sum()), "sentence": f"no run has {cond}"}
+    box = prim(X, fail, alpha=alpha, min_mass=min_mass, density=density)
+    return {"output": output, "condition": cond, "policy": policy,
+            "failures": int(fail.sum()), "runs": int(sel.sum()),
+            "coverage": box.coverage, "density": box.density, "mass": box.mass,
+            "restricted": box.restricted,
+            "sentence": describe_box(box, X, labels, what=f"runs with {cond}")}
+
+
+# --------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------
+def analyze(ds: xr.Dataset, spec=None) -> dict:
+    """Everything the sweep file asks for (and a summary of every scalar output)."""
+    status = np.asarray(ds["status"].values)
+    pols = json.loads(ds.attrs["policies"])
+    pol = strings(ds["policy"].values)
+    out: dict = {"sweep": ds.attrs.get("sweep"), "runs": int(len(status)),
+                 "ok": int((status == OK).sum()), "failed": int((status == 2).sum()),
+                 "pending": int((status == 0).sum()), "outputs": [], "differences": [],
+                 "sensitivity": [], "discovery": []}
+    errors = strings(ds["error"].values)[status == 2]
+    if len(errors):
+        kinds, counts = np.unique(errors, return_counts=True)
+        out["errors"] = [{"error": str(k), "runs": int(c)} for k, c in
+                         sorted(zip(kinds, counts, strict=True), key=lambda t: -t[1])[:5]]
+    scalars = [v for v in ds.data_vars if v not in RESERVED and ds[v].ndim == 1]
+    for v in scalars:
+        y = np.where(status == OK, np.asarray(ds[v].values, dtype=float), np.nan)
+        for p in pols:
+            yp = y[pol == p]
+            yp = yp[np.isfinite(yp)]
+            if len(yp):
+                out["outputs"].append({"output": v, "policy": p, "mean": float(yp.mean()),
+                                       "p05": float(np.percentile(yp, 5)),
+                                       "p95": float(np.percentile(yp, 95)),
+                                       "units": str(ds[v].attrs.get("units", ""))})
+    if len(pols) > 1:
+        cmp = getattr(spec, "compare", None)
+        ref = cmp.reference if cmp else None
+        conf = cmp.confidence if cmp else 0.95
+        for v in ([cmp.output] if cmp else scalars):
+            for d in paired_differences(ds, v, ref, conf):
+                out["differences"].append({**d.__dict__, "half_width": d.half_width,
+                                           "sentence": d.sentence()})
+    kind = json.loads(ds.attrs["design"])["kind"]
+    for v in getattr(spec, "sensitivity", ()) or ():
+        for p in pols:
+            try:
+                rows = (sobol_indices if kind == "sobol" else morris_indices)(ds, v, p)
+            except TwinError as e:
+                out["sensitivity"].append({"output": v, "policy": p, "problem": str(e)})
+                continue
+            out["sensitivity"].extend(rows)
+    for d in getattr(spec, "discover", ()) or ():
+        try:
+            out["discovery"].append(discover(ds, d.output, above=d.above, below=d.below,
+                                             policy=d.policy, density=d.density))
+        except TwinError as e:
+            out["discovery"].append({"output": d.output, "sentence": str(e)})
+    return out
+
+
+def format_report(rep: dict) -> str:
+    """The analysis as text for the terminal."""
+    lines = [f"{rep['sweep']}: {rep['runs']} runs, {rep['ok']} ok, {rep['failed']} failed"
+             + (f", {rep['pending']} pending" if rep["pending"] else "")]
+    for e in rep.get("errors", []):
+        lines.append(f"  {e['runs']} runs failed with: {e['error']}")
+    if rep["outputs"]:
+        lines.append("outputs (mean [5%, 95%] over scenarios and replicates):")
+        for o in rep["outputs"]:
+            u = f" {o['units']}" if o["units"] not in ("", "1") else ""
+            lines.append(f"  {o['output']:<24} {o['policy']:<24} {o['mean']:>12.4g}{u} "
+                         f"[{o['p05']:.4g}, {o['p95']:.4g}]")
+    if rep["differences"]:
+        lines.append("paired differences (same scenarios and seeds):")
+        lines += [f"  {d['sentence']}" for d in rep["differences"]]
+    if rep["sensitivity"]:
+        lines.append("sensitivity:")
+        for s in rep["sensitivity"]:
+            if "problem" in s:
+                lines.append(f"  {s['output']} ({s['policy']}): {s['problem']}")
+            elif "S1" in s:
+                lines.append(f"  {s['output']} ({s['policy']}) {s['parameter']:<36} "
+                             f"S1 {s['S1']:.2f} +/- {s['S1_conf']:.2f}  "
+                             f"ST {s['ST']:.2f} +/- {s['ST_conf']:.2f}")
+            else:
+                lines.append(f"  {s['output']} ({s['policy']}) {s['parameter']:<36} "
+                             f"mu* {s['mu_star']:.4g} +/- {s['mu_star_conf']:.2g}  "
+                             f"sigma {s['sigma']:.4g}")
+    if rep["discovery"]:
+        lines.append("scenario discovery (PRIM):")
+        lines += [f"  {d['sentence']}" for d in rep["discovery"]]
+    return "\n".join(lines)

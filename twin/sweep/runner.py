@@ -1,0 +1,586 @@
+"""Run a sweep: in this process, on a local Dask cluster, or on an existing one.
+
+Workers receive batches of runs and return numpy arrays (never Datasets: gathering is
+2-3x cheaper); the driver is the single writer of the store. Runs are batched so each
+Dask task lasts about `task_s` (>= 100 ms; measured by a pilot run) because every task
+costs about 2 ms of scheduling. A run that raises is recorded with its error and does not
+sink its batch; a batch whose worker dies is retried by Dask (allowed-failures), and if it
+keeps killing workers it is split so that only the guilty run is recorded as failed.
+Results are placed by run index, never by completion order, so the store is the same
+whatever the number of workers or the order in which they finish.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twin.core import registry
+from twin.core.errors import TwinError
+from twin.core.scenario import Scenario
+from twin.sweep import designs
+from twin.sweep.spec import Output, SweepSpec
+from twin.sweep.store import FAILED, OK, ChunkWriter, OutputTemplate, SweepStore, coord_array
+
+log = logging.getLogger(__name__)
+MAX_ERROR_CHARS = 500
+
+
+# --------------------------------------------------------------------------------------
+# What runs on workers
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunTask:
+    """One run: its index in the store, its seed coordinates and its parameter changes."""
+
+    index: int
+    scenario: int
+    replicate: int
+    changes: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a worker needs for a batch of runs (model classes travel by reference, so a
+    model registered in the driver is registered on the worker too)."""
+
+    base: Scenario
+    root_seed: int
+    outputs: tuple[Output, ...]
+    shapes: dict[str, tuple[int, ...]]
+    models: tuple[type, ...]
+    runs: tuple[RunTask, ...]
+
+
+@dataclass
+class BatchResult:
+    indices: np.ndarray
+    values: dict[str, np.ndarray]
+    status: np.ndarray
+    errors: list[str]
+    seconds: float = 0.0
+
+
+def _register(models: tuple[type, ...]) -> None:
+    for cls in models:
+        registry.register(cls)
+
+
+def scenario_of(base: Scenario, changes) -> Scenario:
+    """The base scenario with a run's parameter changes (checked again by the model's
+    params dataclass)."""
+    by_model: dict[str, dict] = {}
+    for key, value in changes:
+        model, _, name = key.partition(".")
+        by_model.setdefault(model, {})[name] = value
+    sc = base
+    for model, ch in by_model.items():
+        sc = sc.with_params(model, **ch)
+    return sc
+
+
+def reduce_outputs(ds, outputs: tuple[Output, ...]) -> dict:
+    """The kept outputs of one run's Dataset as small DataArrays."""
+    out = {}
+    for o in outputs:
+        if o.var not in ds:
+            raise KeyError(f"output {o.name!r}: variable {o.var!r} is not in the results; "
+                           "available: " + ", ".join(map(str, ds.data_vars)))
+        da = ds[o.var]
+        if o.reduce != "none":
+            dims = o.over if o.over is not None else da.dims
+            missing = [d for d in dims if d not in da.dims]
+            if missing:
+                raise KeyError(f"output {o.name!r}: {o.var!r} has no dim {missing[0]!r}; "
+                               f"its dims: {', '.join(da.dims) or 'none'}")
+            if o.reduce in ("first", "last"):
+                da = da.isel({d: 0 if o.reduce == "first" else -1 for d in dims})
+            else:
+                da = getattr(da, o.reduce)(dim=list(dims), keep_attrs=True)
+        out[o.name] = da
+    return out
+
+
+def execute(base: Scenario, root_seed: int, outputs, task: RunTask) -> dict:
+    from twin.core.run import run
+
+    ds = run(scenario_of(base, task.changes), scenario_index=task.scenario,
+             replicate=task.replicate, root_seed=root_seed)
+    return reduce_outputs(ds, outputs)
+
+
+def _message(e: BaseException) -> str:
+    msg = f"{type(e).__name__}: {e}"
+    return msg if len(msg) <= MAX_ERROR_CHARS else msg[:MAX_ERROR_CHARS - 3] + "..."
+
+
+def run_batch(batch: Batch) -> BatchResult:
+    """Run every run of a batch; a run that raises is recorded, the others go on."""
+    t0 = time.perf_counter()
+    _register(batch.models)
+    n = len(batch.runs)
+    values = {o.name: np.full((n, *batch.shapes[o.name]), np.nan) for o in batch.outputs}
+    status = np.full(n, OK, dtype=np.int8)
+    errors = [""] * n
+    for j, task in enumerate(batch.runs):
+        try:
+            got = execute(batch.base, batch.root_seed, batch.outputs, task)
+            for name, da in got.items():
+                arr = np.asarray(da.values, dtype=np.float64)
+                if arr.shape != batch.shapes[name]:
+                    raise ValueError(f"output {name!r} has shape {arr.shape}, but the pilot "
+                                     f"run gave {batch.shapes[name]}")
+                values[name][j] = arr
+        except Exception as e:  # noqa: BLE001 - a failing run is a result, not a crash
+            for v in values.values():
+                v[j] = np.nan
+            status[j] = FAILED
+            errors[j] = _message(e)
+    return BatchResult(np.array([t.index for t in batch.runs], dtype=np.int64), values,
+                       status, errors, time.perf_counter() - t0)
+
+
+def _first_run(base, root_seed, outputs, models, task) -> dict:
+    _register(models)
+    return execute(base, root_seed, outputs, task)
+
+
+def _prepare_worker(city_spec, models: tuple[type, ...]) -> dict:
+    """Runs once on every worker: register models, build the city, report versions."""
+    import twin
+    from twin.city.io import open_city
+
+    _register(models)
+    open_city(city_spec)
+    return {"twin": twin.__version__, "numpy": np.__version__}
+
+
+# --------------------------------------------------------------------------------------
+# The plan: every run of the sweep, by index
+# --------------------------------------------------------------------------------------
+class Plan:
+    """Scenarios, policies and the run order of a sweep (deterministic from the spec)."""
+
+    def __init__(self, spec: SweepSpec):
+        self.spec = spec
+        self.unit = designs.unit_design(spec.design, spec.uncertainties)
+        self.values = designs.scenario_values(spec, self.unit)
+        self.n_scen = len(self.values)
+        self.n_pol = len(spec.policies)
+        self.models = tuple(registry.get(name) for name in spec.base.models)
+
+    def n_runs(self, replicates: int) -> int:
+        return replicates * self.n_scen * self.n_pol
+
+    def task(self, r: int) -> RunTask:
+        rep, s, p = designs.run_position(r, self.n_scen, self.n_pol)
+        changes = tuple(self.values[s].items()) + self.spec.policies[p].settings
+        return RunTask(r, s, rep, changes)
+
+    def coords(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Run coordinates for runs start..stop."""
+        pos = [designs.run_position(r, self.n_scen, self.n_pol) for r in range(start, stop)]
+        out = {"run": np.arange(start, stop, dtype=np.int64),
+               "scenario": np.array([s for _, s, _ in pos], dtype=np.int64),
+               "policy": coord_array([self.spec.policies[p].name for _, _, p in pos]),
+               "replicate": np.array([r for r, _, _ in pos], dtype=np.int64)}
+        for u in self.spec.uncertainties:
+            out[u.key] = coord_array([self.values[s][u.key] for _, s, _ in pos])
+        for key in self.spec.levers:
+            out[key] = coord_array([dict(self.spec.policies[p].settings)[key]
+                                    for _, _, p in pos])
+        return out
+
+    def batch(self, indices, shapes) -> Batch:
+        return Batch(self.spec.base, self.spec.root_seed, self.spec.outputs, shapes,
+                     self.models, tuple(self.task(int(r)) for r in indices))
+
+
+def _templates(reduced: dict) -> list[OutputTemplate]:
+    out = []
+    for name, da in reduced.items():
+        coords = {}
+        for cname, c in da.coords.items():
+            if c.dims and set(c.dims) <= set(da.dims):
+                coords[str(cname)] = (tuple(c.dims), np.asarray(c.values), dict(c.attrs))
+        attrs = {k: v for k, v in da.attrs.items() if k in ("units", "long_name")}
+        attrs.setdefault("units", "1")
+        attrs.setdefault("long_name", name)
+        out.append(OutputTemplate(name, tuple(map(str, da.dims)), tuple(da.shape), coords,
+                                  attrs))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Executors: where batches run
+# --------------------------------------------------------------------------------------
+class InProcess:
+    """Runs batches one after the other in this process (`--workers 0`)."""
+
+    n_workers = 1
+
+    def prepare(self, city_spec, models) -> None:
+        from twin.city.io import open_city
+
+        _register(models)
+        open_city(city_spec)  # so that the pilot times runs, not the city's generation
+
+    def first(self, spec: SweepSpec, plan: Plan, r: int) -> dict:
+        return _first_run(spec.base, spec.root_seed, spec.outputs, plan.models, plan.task(r))
+
+    def run1(self, batch: Batch) -> BatchResult:
+        return run_batch(batch)
+
+    def map(self, batches: list[Batch]) -> Iterator[BatchResult]:
+        for b in batches:
+            yield run_batch(b)
+
+    def close(self) -> None:
+        pass
+
+
+class DaskExecutor:
+    """Runs batches on a Dask cluster: a local one (processes, one thread each, loopback)
+    or the one at `scheduler`."""
+
+    def __init__(self, *, workers: int | None = None, scheduler: str | None = None,
+                 client=None, connect_timeout_s: float = 10.0):
+        import distributed
+
+        self._own_cluster = None
+        self._own_client = client is None
+        self.address = scheduler
+        if client is not None:
+            self.client = client
+        elif scheduler:
+            try:
+                self.client = distributed.Client(scheduler, timeout=connect_timeout_s,
+                                                 set_as_default=False)
+            except Exception as e:  # noqa: BLE001 - any failure to connect is the user's to fix
+                raise TwinError(f"cannot reach the Dask scheduler at {scheduler} within "
+                                f"{connect_timeout_s:g} s ({type(e).__name__}: {e}); is "
+                                "`dask scheduler` running there and reachable?") from None
+            try:
+                self.client.wait_for_workers(1, timeout=connect_timeout_s)
+            except Exception:  # noqa: BLE001
+                self.client.close()
+                raise TwinError(f"the Dask scheduler at {scheduler} has no workers (waited "
+                                f"{connect_timeout_s:g} s); start some with `dask worker "
+                                f"{scheduler}`") from None
+        else:
+            n = workers or os.cpu_count() or 1
+            self._own_cluster = distributed.LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+            self.client = distributed.Client(self._own_cluster, set_as_default=False)
+        self.prefix = f"twin-sweep-{uuid.uuid4().hex[:8]}"
+
+    @property
+    def n_workers(self) -> int:
+        info = self.client.scheduler_info(n_workers=-1)["workers"]
+        return max(1, sum(w.get("nthreads", 1) for w in info.values()))
+
+    def prepare(self, city_spec, models) -> None:
+        """Build the city and register models on every worker; refuse a version mismatch
+        (identical results need identical code)."""
+        import twin
+
+        infos = self.client.run(_prepare_worker, city_spec, models, on_error="return")
+        mine = {"twin": twin.__version__, "numpy": np.__version__}
+        for addr, info in infos.items():
+            if isinstance(info, Exception):  # a worker lost meanwhile, or a broken one:
+                log.warning("preparing worker %s failed: %s", addr, info)  # tasks will say
+                continue
+            if info != mine:
+                raise TwinError(f"worker {addr} runs {info}, this driver {mine}; install the "
+                                "same versions on every worker")
+
+    def first(self, spec: SweepSpec, plan: Plan, r: int) -> dict:
+        """One run on a worker, returning its reduced outputs (to lay out the store)."""
+        from distributed.scheduler import KilledWorker
+
+        fut = self.client.submit(_first_run, spec.base, spec.root_seed, spec.outputs,
+                                 plan.models, plan.task(r), key=f"{self.prefix}-first-{r}")
+        try:
+            return fut.result()
+        except KilledWorker:
+            raise RuntimeError("the run killed its worker process (KilledWorker)") from None
+        finally:
+            fut.release()
+
+    def run1(self, batch: Batch) -> BatchResult:
+        [res] = list(self.map([batch]))
+        return res
+
+    def map(self, batches: list[Batch]) -> Iterator[BatchResult]:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        pending: dict = {}  # key -> (future, batch)
+
+        def submit(b: Batch):
+            key = f"{self.prefix}-{b.runs[0].index}-{b.runs[-1].index}"
+            fut = self.client.submit(run_batch, b, key=key, retries=0)
+            pending[fut.key] = (fut, b)
+            return fut
+
+        ac = as_completed([submit(b) for b in batches], loop=self.client.loop)
+        try:
+            for fut in ac:
+                _, b = pending.pop(fut.key)
+                try:
+                    res = fut.result()
+                except KilledWorker:
+                    if len(b.runs) > 1:  # find the run that kills its worker
+                        for t in b.runs:
+                            ac.add(submit(_replace_runs(b, (t,))))
+                        continue
+                    res = _failed(b, "the run killed its worker process every time it was "
+                                  "tried (KilledWorker); it was given up")
+                except Exception as e:  # noqa: BLE001
+                    if _lost_cluster(e):
+                        raise TwinError(f"lost the Dask cluster ({type(e).__name__}: {e}); "
+                                        "finished runs are in the store: continue with "
+                                        "--resume") from None
+                    raise TwinError(f"a batch failed on a worker outside any run "
+                                    f"({_message(e)}); are twin and the models installed "
+                                    "the same way on every worker?") from None
+                finally:
+                    fut.release()
+                yield res
+        finally:
+            if pending:  # stopped early (error or interrupt): free the cluster
+                self.client.cancel([f for f, _ in pending.values()], force=True)
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+        if self._own_cluster is not None:
+            self._own_cluster.close()
+
+
+def _replace_runs(b: Batch, runs) -> Batch:
+    return Batch(b.base, b.root_seed, b.outputs, b.shapes, b.models, tuple(runs))
+
+
+def _failed(b: Batch, message: str) -> BatchResult:
+    n = len(b.runs)
+    return BatchResult(np.array([t.index for t in b.runs], dtype=np.int64),
+                       {o.name: np.full((n, *b.shapes[o.name]), np.nan) for o in b.outputs},
+                       np.full(n, FAILED, dtype=np.int8), [message] * n)
+
+
+def _lost_cluster(e: BaseException) -> bool:
+    from asyncio import CancelledError
+
+    from distributed.comm.core import CommClosedError
+
+    return isinstance(e, (CancelledError, CommClosedError, OSError, TimeoutError))
+
+
+# --------------------------------------------------------------------------------------
+# The driver
+# --------------------------------------------------------------------------------------
+@dataclass
+class SweepSummary:
+    """What a call to `run_sweep` did."""
+
+    path: Path
+    n_runs: int
+    computed: int = 0  # runs computed by this call
+    failed: int = 0  # failed runs in the whole store
+    already_done: int = 0  # runs found done in the store (resume)
+    replicates: int = 0
+    batch_runs: int = 0
+    pilot_s: float = 0.0
+    elapsed_s: float = 0.0
+    workers: int = 0
+    writes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def batch_size(pilot_s: float, pending: int, n_workers: int, task_s: float) -> int:
+    """Runs per task: enough for `task_s` of work, but at least 4 tasks per worker."""
+    want = max(1, math.ceil(task_s / max(pilot_s, 1e-6)))
+    return max(1, min(want, pending // (4 * n_workers)))
+
+
+def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
+              scheduler: str | None = None, client=None, resume: bool = False,
+              progress: bool = True, connect_timeout_s: float = 10.0, task_s: float = 0.2,
+              flush_s: float = 1.0, on_progress: Callable[[int, int], None] | None = None
+              ) -> SweepSummary:
+    """Run (or resume) a sweep into the store at `out`.
+
+    `workers=0` runs in this process; otherwise a local cluster of `workers` processes
+    (default: one per core), the cluster at `scheduler`, or an existing `client`.
+    """
+    t0 = time.perf_counter()
+    out = Path(out)
+    plan = Plan(spec)
+    summary = SweepSummary(out, 0)
+    store = _open_or_refuse(out, spec, resume)
+    if workers == 0 and not scheduler and client is None:
+        executor = InProcess()
+    else:
+        executor = DaskExecutor(workers=workers, scheduler=scheduler, client=client,
+                                connect_timeout_s=connect_timeout_s)
+    try:
+        executor.prepare(spec.base.city, plan.models)
+        summary.workers = executor.n_workers
+        if store is None:
+            store = _create(out, spec, plan, summary, executor)
+        replicates = int(store.attrs["replicates"])
+        status = store.status()
+        summary.already_done = int((status != 0).sum()) - summary.computed
+        writer = ChunkWriter(store, flush_s=flush_s)
+        bar = _bar(spec.name, store.n_runs, int((status != 0).sum()), progress)
+        shapes = {n: tuple(store.group[n].shape[1:]) for n in store.outputs}
+
+        def take(res: BatchResult) -> None:
+            writer.add(res.indices, res.values, res.status, res.errors)
+            summary.computed += len(res.indices)
+            _tick(bar, len(res.indices), res, on_progress, store.n_runs)
+
+        timed = False
+        while True:
+            pending = np.flatnonzero(store.status() == 0)
+            if len(pending) and not timed:  # time a few runs, one per task (results kept)
+                timed = True
+                times = []
+                for r in pending[:5]:
+                    res = executor.run1(plan.batch([r], shapes))
+                    take(res)
+                    times.append(res.seconds)
+                    if sum(times) >= task_s:
+                        break
+                summary.pilot_s = min(times)  # a process's first run pays for imports
+                pending = pending[len(times):]
+            if len(pending):
+                b = batch_size(summary.pilot_s, len(pending), executor.n_workers, task_s)
+                summary.batch_runs = b
+                for res in executor.map([plan.batch(pending[i:i + b], shapes)
+                                         for i in range(0, len(pending), b)]):
+                    take(res)
+            writer.flush()
+            more = _replicates_needed(spec, store, replicates)
+            if more <= replicates:
+                break
+            summary.notes.append(f"precision not reached with {replicates} replicates; "
+                                 f"adding replicates up to {more}")
+            writer.reset()
+            store.grow(plan.coords(plan.n_runs(replicates), plan.n_runs(more)))
+            store.set_attrs(replicates=more)
+            replicates = more
+            if bar is not None:
+                bar.total = store.n_runs
+                bar.refresh()
+        status = store.status()
+        summary.failed = int((status == FAILED).sum())
+        summary.n_runs = store.n_runs
+        summary.replicates = replicates
+        summary.writes = writer.writes
+        store.finish(failed_runs=summary.failed)
+        if bar is not None:
+            bar.close()
+    finally:
+        executor.close()
+    summary.elapsed_s = time.perf_counter() - t0
+    return summary
+
+
+def _open_or_refuse(out: Path, spec: SweepSpec, resume: bool) -> SweepStore | None:
+    """The store to resume, or None to create one; refuse to lose finished results."""
+    import shutil
+
+    from twin.core.results import is_twin_store
+
+    exists = (out / "zarr.json").is_file()
+    if resume:
+        if not exists:
+            raise TwinError(f"{out}: nothing to resume (no store); run without --resume")
+        store = SweepStore.open(out)
+        if store.attrs.get("sweep_hash") != spec.digest:
+            raise TwinError(f"{out} was made from a different sweep (hash "
+                            f"{store.attrs.get('sweep_hash')}, this sweep {spec.digest}): the "
+                            "sweep file, its base scenario or --samples/--replicates changed; "
+                            "restore them, or run without --resume into another --out")
+        return store
+    if out.exists():
+        if not is_twin_store(out):
+            raise TwinError(f"{out} exists and is not a twin store; refusing to replace it")
+        attrs = json.loads((out / "zarr.json").read_text(encoding="utf-8")).get("attributes", {})
+        if attrs.get("kind") == "sweep" and not attrs.get("complete", True):
+            raise TwinError(f"{out} holds an unfinished sweep; continue it with --resume, or "
+                            "choose another --out (or delete it) to start again")
+        shutil.rmtree(out)
+    return None
+
+
+def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary,
+            executor) -> SweepStore:
+    """Build the store from the outputs of the first run that succeeds (of the first 5),
+    and keep that run's result."""
+    from twin.sweep.store import sweep_attrs
+
+    first_error = None
+    for r in range(min(5, plan.n_runs(spec.replicates))):
+        try:
+            reduced = executor.first(spec, plan, r)
+            break
+        except Exception as e:  # noqa: BLE001 - reported below if no run works
+            first_error = first_error or e
+    else:
+        t = plan.task(0)
+        raise TwinError(f"{spec.path or spec.name}: the first runs failed, so the outputs "
+                        f"cannot be laid out; run 0 (scenario {t.scenario}, policy "
+                        f"{spec.policies[0].name!r}, replicate 0): {_message(first_error)}")
+    templates = _templates(reduced)
+    coords = plan.coords(0, plan.n_runs(spec.replicates))
+    store = SweepStore.create(out, sweep_attrs(spec, plan.n_scen), templates, coords,
+                              plan.unit, [u.key for u in spec.uncertainties], spec.chunk_runs)
+    vals = {n: np.asarray(da.values, dtype=np.float64)[None] for n, da in reduced.items()}
+    w = ChunkWriter(store, flush_s=0.0)
+    w.add(np.array([r]), vals, np.array([OK], dtype=np.int8), [""])
+    w.flush()
+    summary.computed = 1
+    return store
+
+
+def _replicates_needed(spec: SweepSpec, store: SweepStore, replicates: int) -> int:
+    if spec.compare is None or replicates >= spec.compare.max_replicates:
+        return replicates
+    from twin.sweep.paired import replicates_needed
+    from twin.sweep.store import open_sweep
+
+    return min(spec.compare.max_replicates,
+               replicates_needed(open_sweep(store.path), spec.compare, replicates))
+
+
+def _bar(name: str, total: int, initial: int, show: bool):
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=name, unit="run", disable=None,
+                leave=False, dynamic_ncols=True)
+
+
+def _tick(bar, n: int, res: BatchResult, on_progress, total: int) -> None:
+    if bar is not None:
+        bar.update(n)
+        failed = int((res.status == FAILED).sum())
+        if failed:
+            bar.set_postfix_str(f"{failed} failed in last batch")
+    if on_progress is not None:
+        on_progress(n, total)
