@@ -6,10 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SHARED
 
 from twin.models.drainage import storms as S
-
-from conftest import SHARED
 
 SWMM = SHARED / "data" / "swmm"
 

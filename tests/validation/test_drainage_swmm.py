@@ -8,10 +8,9 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SHARED
 
 from twin.models.drainage.engine import SteppedRun, run_plain
-
-from conftest import SHARED
 
 SWMM = SHARED / "data" / "swmm"
 BASE = json.loads((SWMM / "baseline.json").read_text()) if (SWMM / "baseline.json").is_file() \

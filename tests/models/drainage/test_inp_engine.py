@@ -4,12 +4,11 @@ engine becomes an EngineError for that run only."""
 from __future__ import annotations
 
 import pytest
+from conftest import SHARED
 
 from twin.core.errors import EngineError, TwinError
 from twin.models.drainage.engine import SteppedRun, Worker, run_plain
 from twin.models.drainage.inp import InpError, read_inp
-
-from conftest import SHARED
 
 USER1 = SHARED / "data" / "swmm" / "user1.inp"
 needs_data = pytest.mark.skipif(not USER1.is_file(), reason="shared SWMM data missing")

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REPO, SHARED
 
 from twin.core.errors import ScenarioError
 from twin.core.run import run
 from twin.core.scenario import load_scenario, parse_scenario
-
-from conftest import REPO, SHARED
 
 SCEN = REPO / "scenarios" / "drainage"
 USER1 = SHARED / "data" / "swmm" / "user1.inp"

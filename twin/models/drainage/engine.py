@@ -13,6 +13,7 @@ advances in strides from an outer clock and reads node and pump state at each st
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -312,10 +313,8 @@ class Worker:
     def kill(self) -> None:
         if self.alive():
             self.proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # the kernel refused SIGKILL
             self.proc.wait(5.0)
-        except subprocess.TimeoutExpired:  # pragma: no cover - the kernel refused SIGKILL
-            pass
 
     def close(self) -> None:
         if self.alive():

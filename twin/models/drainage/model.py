@@ -16,8 +16,13 @@ from twin.models.drainage import storms as S
 from twin.models.drainage.engine import SteppedRun
 from twin.models.drainage.inp import Inp, full_flow_m3_per_s, read_inp
 from twin.models.drainage.operations import MobilePumps, Street
-from twin.models.drainage.params import (DrainageParams, InletBlockage, MobilePumpDispatch,
-                                         PumpOutage, PumpRestore)
+from twin.models.drainage.params import (
+    DrainageParams,
+    InletBlockage,
+    MobilePumpDispatch,
+    PumpOutage,
+    PumpRestore,
+)
 
 
 def choose_storm(p: DrainageParams, start: dt.datetime) -> S.Hyetograph | None:
