@@ -215,7 +215,8 @@ class HouseholdsABM(mesa.Model):
         self.pop = population
         self.calendar = calendar
         self.policy = Policy(params, population.point_u)
-        n, g = len(population), int(population.group.max()) + 1 if len(population) else 0
+        n = len(population)
+        g = int(population.group.max()) + 1 if n else 0
         self.n_groups = g
         self._flip_rng = streams.generator("households.adoption")
         self._noise_rng = streams.generator("households.noise")
@@ -240,6 +241,7 @@ class HouseholdsABM(mesa.Model):
         self.date: dt.date | None = None
         self._t_s: float | None = None
         self.households = HouseholdSet({
+            "x_m": lambda: population.x_m, "y_m": lambda: population.y_m,
             "district": lambda: population.district, "size": lambda: population.size,
             "collection_point": lambda: population.point, "car": lambda: population.car,
             "piped_gas": lambda: population.piped_gas, "base_kg": lambda: population.base_kg,

@@ -5,6 +5,7 @@ per-district, per-stream results."""
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
 from twin.core.clock import DAY_S
 from twin.core.model import RunContext, TwinModel
@@ -75,13 +76,13 @@ class HouseholdsModel(TwinModel):
         self.ctx.exchange.publish("waste_deliveries", out.deliveries.copy(),
                                   producer="households")
         r = self.ctx.recorder  # copies: the engine reuses its output buffers every day
-        r.append("waste_generated", t_s, out.generated.copy())
-        r.append("waste_sorted", t_s, out.sorted.copy())
-        r.append("waste_unsorted", t_s, out.unsorted.copy())
-        r.append("participation", t_s, out.participation.copy())
-        r.append("food_capture", t_s, out.food_capture.copy())
-        r.append("food_purity", t_s, out.food_purity.copy())
-        r.append("sorted_share", t_s, out.sorted_share.copy())
+        for name, values in (("waste_generated", out.generated), ("waste_sorted", out.sorted),
+                             ("waste_unsorted", out.unsorted),
+                             ("participation", out.participation),
+                             ("food_capture", out.food_capture),
+                             ("food_purity", out.food_purity),
+                             ("sorted_share", out.sorted_share)):
+            r.append(name, t_s, values.copy())
 
     def handle(self, kind: str, payload) -> None:
         if kind == "supervision_withdrawn":
@@ -108,14 +109,18 @@ class HouseholdsModel(TwinModel):
     def summarize(cls, ds):
         if "participation" not in ds or ds.sizes.get("time", 0) == 0:
             return []
-        last = ds.isel(time=-1)
-        if "households" in ds:
-            w = ds["households"]
-            part = float((last["participation"] * w).sum() / w.sum())
-        else:
-            part = float(last["participation"].mean())
-        gen = float(ds["waste_generated"].sum(("district", "stream")).mean())
-        food = float(ds["waste_sorted"].sel(stream="food").sum("district").isel(time=-1))
+        w = ds["households"] if "households" in ds else xr.ones_like(ds["district"], float)
+        part = float((ds["participation"].isel(time=-1) * w).sum() / w.sum())
+        gen = ds["waste_generated"].sum(("district", "stream"))
+        last = dict(time=slice(-30, None))  # the last 30 days (or fewer)
+        food = ds["waste_sorted"].sel(stream="food").sum("district").isel(last)
+        food_in = (ds["food_capture"] * ds["waste_generated"].sel(stream="food")).sum(
+            "district").isel(last)
         return [("households sorting at the end", round(100 * part, 1), "%"),
-                ("waste generated, mean", round(gen, 1), "t/d"),
-                ("food waste in food containers, last day", round(food, 2), "t/d")]
+                ("waste generated, mean", round(float(gen.mean()), 1), "t/d"),
+                ("food containers, last 30 days", round(float(food.mean()), 2), "t/d"),
+                ("separation rate (food containers / generated), last 30 days",
+                 round(100 * float(food.sum() / gen.isel(last).sum()), 1), "%"),
+                ("purity of the food containers, last 30 days",
+                 round(100 * float(food_in.sum() / food.sum()), 1) if float(food.sum()) > 0
+                 else float("nan"), "%")]

@@ -39,6 +39,8 @@ class Population:
     n_districts: int
     adopt_u: np.ndarray  # float32 uniform: initial sorter if < initial share, never if >= m
     point_u: np.ndarray  # float64 [point, 2] uniforms: supervised?, withdrawn first?
+    x_m: np.ndarray  # float32 (city array)
+    y_m: np.ndarray  # float32 (city array)
 
     def __len__(self) -> int:
         return len(self.district)
@@ -73,7 +75,7 @@ def build_population(city, params: HouseholdsParams, streams: Streams) -> Popula
     uniq, group = np.unique(key, return_inverse=True)
     return Population(hh.district, hh.size, point, car, piped, base_kg.astype(np.float32),
                       group.astype(np.int32), uniq // n_districts, uniq % n_districts,
-                      n_points, n_districts, adopt_u, point_u)
+                      n_points, n_districts, adopt_u, point_u, hh.x_m, hh.y_m)
 
 
 def person_sum_lognormal(rng: np.random.Generator, size: np.ndarray, sigma: float) -> np.ndarray:

@@ -46,17 +46,22 @@ class Series:
         return {k: np.asarray(getattr(self, k)) for k in SERIES}
 
 
-def make_engine(city, params: HouseholdsParams, seed: int, start: dt.date):
+def make_engine(city, params: HouseholdsParams, seed: int, start: dt.date,
+                population_seed: int | None = None):
+    """The array engine on the population of run seed `population_seed` (default `seed`);
+    its daily draws come from run seed `seed`, as in a run."""
     streams = Streams(RunSeed(seed))
-    pop = build_population(city, params, streams)
+    ps = seed if population_seed is None else population_seed
+    pop = build_population(city, params, streams if ps == seed else Streams(RunSeed(ps)))
     cal = Calendar(dt.datetime.combine(start, dt.time()))
     return HouseholdsABM(params, pop, streams, cal), pop
 
 
 def run_engine(city, params: HouseholdsParams, days: int, *, seed: int = 0,
-               start: dt.date = dt.date(2019, 3, 1), events=()) -> Series:
+               start: dt.date = dt.date(2019, 3, 1), events=(),
+               population_seed: int | None = None) -> Series:
     """The array engine for `days` days; `events` are (day, share) supervision withdrawals."""
-    abm, pop = make_engine(city, params, seed, start)
+    abm, pop = make_engine(city, params, seed, start, population_seed)
     return _loop(abm, days, abm.households_per_district, events,
                  lambda d: abm.advance(d * DAY_S))
 
