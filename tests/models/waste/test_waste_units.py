@@ -13,6 +13,7 @@ from twin.core import params as P
 from twin.core.errors import ScenarioError, TwinError
 from twin.models.waste.kernel import HeapKernel, SimpyKernel
 from twin.models.waste.kpis import Ledger
+from twin.models.waste.model import WasteModel
 from twin.models.waste.params import (
     DESTINATIONS,
     DIGESTION,
@@ -28,6 +29,8 @@ from twin.models.waste.routing import Network, plan_pyvrp, plan_sfc
 from twin.models.waste.synthetic import synthetic_day
 
 FAST = dict(vrp_iterations=300)
+BIG_PLANTS = WasteParams(incineration_kg_per_person_day=2.0, digestion_kg_per_person_day=1.0,
+                         recycling_kg_per_person_day=1.0, **FAST)  # never turn a load away
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +199,7 @@ def test_run_outputs_have_units_dims_and_consistent_landfill(ten_days):
 
 
 def test_bigger_plants_reach_zero_landfill(city):
-    big = WasteParams(incineration_kg_per_person_day=2.0, digestion_kg_per_person_day=1.0,
-                      recycling_kg_per_person_day=1.0, **FAST)
+    big = BIG_PLANTS
     ds, _ = run_waste(big, stub_deliveries(city, seed=3), city=city, days=4)
     assert float(ds["landfill_tonnes"].sum()) == 0.0
     assert ds["zero_landfill"].values.tolist() == [1.0] * 4
@@ -226,3 +228,38 @@ def test_legacy_points_send_sorted_waste_to_residual(city):
     gen = ds["generated_t"].sum("time")
     assert float(gen.sel(stream="residual")) == pytest.approx(float(gen.sum()))
     assert float(ds["sorting_point"].sum()) == 0
+
+
+def test_overflow_hot_spots_carry_point_coordinates(city):
+    small = WasteParams(container_m3=(0.96, 3.3, 0.24, 2.2), **FAST)  # 2 residual bins only
+    ds, _ = run_waste(small, stub_deliveries(city, seed=3), city=city, days=4)
+    s = city.sites
+    cp = s.of_kind("collection_point")
+    np.testing.assert_array_equal(ds["point_x_m"].values, s.x[cp])
+    np.testing.assert_array_equal(ds["point_y_m"].values, s.y[cp])
+    assert ds["point_x_m"].dims == ("collection_point",)
+    assert ds["overflow_events_total"].dims == ("collection_point",)
+    total = ds["overflow_events"].sum("time")
+    np.testing.assert_array_equal(ds["overflow_events_total"].values, total.values)
+    assert float(total.sum()) > 0  # 0.33 t of residual bins for about 0.5 t a day
+
+
+def test_plants_report_what_arrived_and_plan_scale(city):
+    big = BIG_PLANTS
+    ds, _ = run_waste(big, stub_deliveries(city, seed=3), city=city, days=4)
+    dest = ds["tonnes_by_destination"].sum("stream")
+    off = ds["plant_offered_t"]
+    # nothing turned away: digestion's input is its output plus the 20% residue, and the
+    # incinerator's input is everything it burnt
+    np.testing.assert_allclose(off.sel(plant="digestion"),
+                               dest.sel(destination="digestion") / (1 - big.digestion_residue_share))
+    np.testing.assert_allclose(off.sel(plant="incineration"), dest.sel(destination="incineration"))
+    assert float(ds["plant_capacity_t"].sel(plant="incineration")) == \
+        pytest.approx(2.0 * city.population / 1000)
+    assert np.isnan(float(ds["plant_capacity_t"].sel(plant="hazardous_treatment")))
+    assert float(ds["plan_scale"]) == pytest.approx(24.87e6 / city.population)
+    rows = {label.strip(): value for label, value, _ in WasteModel.summarize(ds)}
+    need = float(off.sel(plant=["incineration", "digestion"])[1:].max("time").sum())  # not day 0
+    assert rows["needed for zero landfill (busiest day per plant)"] == pytest.approx(need)
+    assert rows["needed at plan scale"] == pytest.approx(need * float(ds["plan_scale"]))
+    assert rows["raw waste landfilled"] == 0.0

@@ -59,6 +59,9 @@ class _Res:
         self.busy = 0
         self.waiting: deque = deque()
 
+    def request(self) -> _Req:
+        return _Req(self)
+
 
 class _Req:
     __slots__ = ("res",)
@@ -94,7 +97,7 @@ class HeapKernel:
 
     @staticmethod
     def request(res: _Res) -> _Req:
-        return _Req(res)
+        return res.request()
 
     def release(self, res: _Res, req: _Req) -> None:
         if res.waiting:

@@ -16,6 +16,7 @@ from twin.models.waste.params import (
     HAZARDOUS,
     HAZARDOUS_TREATMENT,
     INCINERATION,
+    LANDFILL,
     RECYCLING,
     RESIDUAL,
     STREAM_DESTINATION,
@@ -28,6 +29,7 @@ from twin.models.waste.routing import Network, attach_round_legs, plan_pyvrp, pl
 from twin.models.waste.stations import Station, TransferYard
 from twin.models.waste.trucks import Collector
 
+PLANTS = DESTINATIONS[:LANDFILL]  # every destination but landfill is a plant
 PLANT_KINDS = {INCINERATION: "incineration_plant", DIGESTION: "digestion_plant",
                RECYCLING: "recycling_plant"}
 
@@ -105,6 +107,7 @@ class WasteModel(TwinModel):
         self.day_start = None
         self.day_index = -1
         self.fleet_max = np.zeros(len(FLEETS))
+        self.overflow_total = np.zeros(n)
         self._declare()
         ctx.clock.every(DAY_S, self._new_day)
         ctx.clock.every(DAY_S, self._clear, offset_s=p.station_clear_h * HOUR_S)
@@ -141,9 +144,18 @@ class WasteModel(TwinModel):
         r.coord("stream", list(STREAMS), long_name="waste stream (container)")
         r.coord("destination", list(DESTINATIONS), long_name="where a tonne ended")
         r.coord("collection_point", [str(x) for x in s.name[self.cp]])
+        r.coord("point_x_m", s.x[self.cp].astype(float), dim="collection_point", units="m",
+                long_name="collection point easting (city frame)")
+        r.coord("point_y_m", s.y[self.cp].astype(float), dim="collection_point", units="m",
+                long_name="collection point northing (city frame)")
         r.coord("transfer_station", [str(x) for x in s.name[self.ts]])
+        r.coord("station_x_m", s.x[self.ts].astype(float), dim="transfer_station", units="m",
+                long_name="transfer station easting (city frame)")
+        r.coord("station_y_m", s.y[self.ts].astype(float), dim="transfer_station", units="m",
+                long_name="transfer station northing (city frame)")
         r.coord("fleet", list(FLEETS), long_name="truck fleet (collection per stream, transfer)")
         r.coord("cost_item", list(COST_ITEMS))
+        r.coord("plant", list(PLANTS), long_name="treatment plant (by kind)")
         r.coord("stock", list(STOCKS), long_name="where waste waits")
         d = r.declare
         d("generated_t", dims=("stream",), units="t/day",
@@ -152,9 +164,18 @@ class WasteModel(TwinModel):
         d("tonnes_by_destination", dims=("stream", "destination"), units="t/day",
           long_name="tonnes treated or landfilled, by stream and final destination")
         d("landfill_tonnes", units="t/day", long_name="raw waste landfilled")
+        d("plant_offered_t", dims=("plant",), units="t/day", long_name="tonnes arriving at each "
+          "plant, accepted or turned away to landfill (the capacity it would need)")
+        d("plant_capacity_t", dims=("plant",), units="t/day", time_dim=None,
+          long_name="daily treatment capacity of each plant (NaN: unlimited)")
+        d("plan_scale", units="1", time_dim=None, long_name="population of the plan city / "
+          "population of this city (multiply t/day by it to read them at plan scale)")
         d("zero_landfill", units="1", long_name="1 if no raw waste was landfilled that day")
         d("overflow_events", dims=("collection_point",), units="1/day",
           long_name="containers filled beyond capacity before being emptied")
+        d("overflow_events_total", dims=("collection_point",), units="1", time_dim=None,
+          long_name="overflow events at each point over the run (hot spots: map with "
+          "point_x_m, point_y_m)")
         d("truck_km", dims=("fleet",), units="km/day", long_name="truck kilometres")
         d("truck_hours", dims=("fleet",), units="h/day", long_name="truck hours in service")
         d("trucks_in_service", dims=("fleet",), units="1", long_name="trucks used that day")
@@ -281,7 +302,10 @@ class WasteModel(TwinModel):
                                     self.n, used_transfer)
         for name, value in kpi.items():
             r.append(name, t_day, value)
-        r.append("overflow_events", t_day, self.containers.pop_overflow())
+        overflow = self.containers.pop_overflow()
+        self.overflow_total += overflow
+        r.append("overflow_events", t_day, overflow)
+        r.append("plant_offered_t", t_day, self.plants.pop_offered()[:len(PLANTS)])
         waits = [g.pop_day() for g in self.gates]
         r.append("station_trucks", t_day, [w[0] for w in waits[:-1]])
         r.append("station_wait_min", t_day,
@@ -295,19 +319,39 @@ class WasteModel(TwinModel):
             self._close(self.day_start)
         r = self.ctx.recorder
         r.set("fleet_size", self.fleet_max)
+        r.set("overflow_events_total", self.overflow_total)
+        cap = self.plants.capacities()[:len(PLANTS)]
+        r.set("plant_capacity_t", np.where(np.isfinite(cap), cap, np.nan))
+        r.set("plan_scale", self.params.plan_population_m * 1e6 / self.ctx.city.population)
         r.set("sorting_point", self.containers.sorting.astype(float))
 
     @classmethod
     def summarize(cls, ds) -> list[tuple[str, float, str]]:
+        """The plan question's answer: landfill, the treatment capacity it would take to reach
+        zero landfill (on this city and at plan scale), fleet, service, cost and CO2. Day 0 is
+        left out: the containers start empty, so it collects only that morning's waste."""
         if "landfill_tonnes" not in ds:
             return []
+        if ds.sizes["time"] > 1:  # day 0: containers start empty, only its morning is collected
+            ds = ds.isel(time=slice(1, None))
+        treat = ["incineration", "digestion"]
+        cap = float(ds["plant_capacity_t"].sel(plant=treat).sum())
+        need = float(ds["plant_offered_t"].sel(plant=treat).max("time").sum())
+        scale = float(ds["plan_scale"])
         return [
             ("waste collected", float(ds["collected_t"].sum("stream").mean()), "t/day"),
             ("raw waste landfilled", float(ds["landfill_tonnes"].mean()), "t/day"),
             ("days with zero landfill", float(ds["zero_landfill"].mean() * 100), "%"),
+            ("treatment capacity (incineration + digestion)", cap, "t/day"),
+            ("  needed for zero landfill (busiest day per plant)", need, "t/day"),
+            ("  capacity at plan scale", cap * scale, "t/day"),
+            ("  needed at plan scale", need * scale, "t/day"),
+            ("collection trucks", float(ds["fleet_size"][:-1].sum()), "trucks"),
             ("tonnes per truck-day", float(ds["tonnes_per_truck_day"].mean()), "t"),
             ("tonnes per point-day", float(ds["tonnes_per_point_day"].mean()), "t"),
-            ("collection trucks", float(ds["fleet_size"][:-1].sum()), "trucks"),
+            ("container overflow events", float(ds["overflow_events"].sum("collection_point")
+                                                .mean()), "per day"),
+            ("mean wait at transfer stations", float(ds["station_wait_min"].mean()), "min"),
             ("cost", float(ds["cost_cny"].sum("cost_item").mean()), "CNY/day"),
             ("CO2", float(ds["co2_t"].mean()), "t/day"),
         ]

@@ -119,6 +119,11 @@ class WasteParams:
     recycling_reject_share: float = param(0.10, "share of recyclables rejected at sorting and "
                                           "incinerated (assumption)", lo=0.0, hi=1.0)
 
+    plan_population_m: float = param(
+        24.87, "population of the city whose plan figures the per-person capacities scale "
+        "(Shanghai, 2020 census: 24.87 M); only used to report results at plan scale",
+        lo=0.001, hi=100.0)
+
     # --- costs and emissions -----------------------------------------------------------
     collection_fuel_l_per_100km: float = param(
         40.0, "diesel use of collection trucks in stop-go service, L/100 km (assumption)",
@@ -131,8 +136,10 @@ class WasteParams:
                                           lo=0.0, hi=50.0)
     diesel_co2_kg_per_l: float = param(2.68, "CO2 from burning diesel, kg/L (IPCC 2006 "
                                        "default: 74.1 t/TJ x 36 MJ/L)", lo=2.0, hi=3.5)
-    wage_cny_per_h: float = param(40.0, "wage per crew member, CNY/h incl. overheads "
-                                  "(assumption)", lo=0.0, hi=1_000.0)
+    wage_cny_per_h: float = param(
+        40.0, "cost of a crew member, CNY/h: about 1.9 x Shanghai's 2023 minimum wage (2,690 "
+        "CNY/month) plus ~35% employer social contributions, over 174 h/month", lo=0.0,
+        hi=1_000.0)
     gate_fee_cny_per_t: tuple[float, ...] = param(
         (260.0, 300.0, 0.0, 3_000.0, 120.0), "gate fee per destination (incineration, "
         "digestion, recycling, hazardous, landfill), CNY/t (assumption: typical municipal "

@@ -33,6 +33,7 @@ class Plants:
         self.reject_share = reject_share
         self.ledger = ledger
         self.used = [0.0] * len(DESTINATIONS)
+        self.offered = [0.0] * len(DESTINATIONS)  # arrivals since the last `pop_offered`
         self.day = 0
 
     def receive(self, stream: int, dest: int, tonnes: float, t_s: float) -> None:
@@ -40,6 +41,7 @@ class Plants:
         day = int(t_s // DAY_S)
         if day != self.day:
             self.day, self.used = day, [0.0] * len(DESTINATIONS)
+        self.offered[dest] += tonnes
         accept = min(tonnes, max(0.0, self.cap[dest] - self.used[dest]))
         self.used[dest] += accept
         book = self.ledger.dispose
@@ -58,6 +60,13 @@ class Plants:
 
     def capacities(self) -> np.ndarray:
         return np.asarray(self.cap)
+
+    def pop_offered(self) -> np.ndarray:
+        """Tonnes that arrived at each destination (accepted or turned away) since last call:
+        the capacity a plant would have needed to take them all."""
+        out = np.asarray(self.offered)
+        self.offered = [0.0] * len(DESTINATIONS)
+        return out
 
 
 __all__ = ["Plants", "HAZARDOUS_TREATMENT"]

@@ -52,20 +52,21 @@ class Station:
         """Process fragment (use with `yield from`): weigh, tip, hand the load over. `draw`
         gives the truck's exponential service times (default: the station's)."""
         k = self.k
+        clock = k.clock
         draw = draw or self.draw
-        t0 = k.now
-        req = k.request(self.bridge)
+        t0 = clock.now
+        req = self.bridge.request()
         yield req
-        t1 = k.now
+        t1 = clock.now
         if t1 > t0:
             self.bridge_wait_s += t1 - t0
             self.bridge_waited += 1
         yield k.timeout(draw(self.weigh_s))
         k.release(self.bridge, req)
-        t2 = k.now
-        req = k.request(self.bay)
+        t2 = clock.now
+        req = self.bay.request()
         yield req
-        self.wait_s += (t1 - t0) + (k.now - t2)
+        self.wait_s += (t1 - t0) + (clock.now - t2)
         self.trucks += 1
         yield k.timeout(draw(self.tip_s))
         k.release(self.bay, req)

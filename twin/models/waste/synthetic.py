@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.models.waste.kernel import HeapKernel, SimpyKernel
 from twin.models.waste.kpis import Ledger
 from twin.models.waste.params import HAZARDOUS, STREAMS, WasteParams
 from twin.models.waste.points import Containers
@@ -80,10 +79,13 @@ class SyntheticDay:
             return totals(col.pop_day())
 
         def totals(stats) -> dict:
-                return {"collected_t": float(sum(ledger.collected)), "unloaded_t": ledger.cum_unloaded,
+            return {"collected_t": float(sum(ledger.collected)),
+                    "unloaded_t": ledger.cum_unloaded,
                     "truck_hours": sum(s.hours for s in stats),
                     "truck_km": sum(s.km for s in stats),
-                    "rounds": sum(s.rounds for s in stats), "end_s": float(k.now)}
+                    "rounds": sum(s.rounds for s in stats),
+                    "stops": sum(s.stops for s in stats),
+                    "unloads": sum(s.unload_trips for s in stats), "end_s": float(k.now)}
 
         return simulate
 
@@ -127,25 +129,3 @@ def synthetic_day(n_points: int, seed: int = 0, params: WasteParams | None = Non
             attach_round_legs(rs, n_points + gate, legs)
             rounds.extend(rs)
     return SyntheticDay(p, deliveries, rounds, m * m, seed)
-
-
-def time_day(n_points: int, seed: int = 0) -> dict:
-    """Wall time of one day on SimPy and on heapq, events and events per second."""
-    import time
-
-    import simpy
-
-    day = synthetic_day(n_points, seed)
-    k = SimpyKernel(simpy.Environment())
-    sim = day.prepare(k)
-    t0 = time.perf_counter()
-    a = sim()
-    t_simpy = time.perf_counter() - t0
-    events = k.events_scheduled
-    h = HeapKernel()
-    sim = day.prepare(h)
-    t0 = time.perf_counter()
-    b = sim()
-    t_heap = time.perf_counter() - t0
-    return {"s_simpy": t_simpy, "s_heapq": t_heap, "events": events,
-            "stops": sum(len(r.stops) for r in day.rounds), "simpy": a, "heapq": b}

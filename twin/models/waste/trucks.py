@@ -1,10 +1,11 @@
-"""Collection trucks: one process per truck round, one timeout per stop.
+"""Collection trucks: one process per truck round.
 
 A round follows its planned stops and planned unloading trips (fixed rounds, as cities run
 them). Loads are what the containers actually hold when the truck arrives, so on a heavy day
 a truck fills up before its planned trip end: it then drives to its station, unloads and comes
-back to the same point (the textbook stationary-container cycle). Per stop the process costs
-one timeout: drive + fixed stop time + loading time proportional to the volume in the bins.
+back to the same point (the textbook stationary-container cycle). A stop takes drive + fixed
+stop time + loading time proportional to the volume in the bins; the stops of a trip are
+computed by lookahead (see `Collector.run_round`), the station visits are kernel events.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+DAY_S = 86_400.0
 
 
 @dataclass
@@ -37,6 +40,7 @@ class RoundStats:
     """What one stream's trucks did (summed over rounds), reset daily."""
 
     rounds: int = 0
+    stops: int = 0  # stop events (truck arrivals at points)
     km: float = 0.0
     hours: float = 0.0
     stop_hours: float = 0.0
@@ -63,7 +67,14 @@ class Collector:
         self.k.process(self.run_round(rnd, day_start_s + rnd.start_tod_s))
 
     def run_round(self, rnd: Round, leave_s: float):
-        """The truck's process (a generator for either kernel)."""
+        """The truck's process (a generator for either kernel).
+
+        Stops are handled by lookahead: the points of a round are served by no other truck
+        of its stream and fill along a closed form, so nothing else can change what the truck
+        finds before it reaches its station. The stops of a trip are therefore computed in a
+        plain loop at their own arrival times and the process yields once per drive to the
+        gate (and at midnight, when the next day's deliveries must be loaded first). The
+        results are those of one event per stop; `stops_done` counts the stop events."""
         k = self.k
         timeout = k.timeout
         s = rnd.stream
@@ -87,6 +98,8 @@ class Collector:
             yield timeout(leave_s - clock.now)
         t_begin = clock.now
         load = km = stop_s = 0.0
+        ahead = 0.0  # simulated time computed but not yet yielded
+        base = clock.now - cont.day_start_s  # time of day at the last yield
         unloads = 0
         at_depot = True
         last_i = len(stops) - 1
@@ -98,13 +111,18 @@ class Collector:
                 drive, dm = leg_s[i], leg_m[i]
             while True:
                 km += dm
-                tod = clock.now + drive - cont.day_start_s
+                tod = base + ahead + drive
+                if tod >= DAY_S:  # arrives after midnight: let the new day load first
+                    yield timeout(ahead + drive)
+                    ahead = drive = 0.0
+                    tod = base = clock.now - cont.day_start_s
                 f = lin_f0 + lin_r * tod if lin_lo <= tod <= lin_hi else share(tod)
                 amount = carry[p] + today[p] * (f - last[p])
                 last[p] = f
-                if amount > cap_pt[p] and not flagged[p]:
+                if flagged[p]:  # its overflow was counted at midnight
+                    flagged[p] = False
+                elif amount > cap_pt[p]:
                     overflow[p] += 1
-                flagged[p] = False
                 space = cap - load
                 if amount <= space:
                     carry[p] = 0.0
@@ -112,7 +130,7 @@ class Collector:
                     load += amount
                     coll[s] += amount
                     stop_s += svc
-                    yield timeout(drive + svc)
+                    ahead += drive + svc
                     break
                 # full here: load what fits, leave the rest, unload, come back
                 carry[p] = amount - space
@@ -120,26 +138,33 @@ class Collector:
                 coll[s] += space
                 stop_s += svc
                 km += to_m[i]
-                yield timeout(drive + svc + to_s[i])
+                yield timeout(ahead + drive + svc + to_s[i])
+                ahead = 0.0
                 yield from gate.unload(s, cap, draw)
+                base = clock.now - cont.day_start_s
                 unloads += 1
                 load = 0.0
                 drive, dm = from_s[i], from_m[i]
             if (trip_end[i] or load >= full) and i < last_i and load > 0.0:
                 km += to_m[i]
-                yield timeout(to_s[i])
+                yield timeout(ahead + to_s[i])
+                ahead = 0.0
                 yield from gate.unload(s, load, draw)
+                base = clock.now - cont.day_start_s
                 unloads += 1
                 load = 0.0
                 at_depot = True
         if not at_depot:
             km += to_m[last_i]
-            yield timeout(to_s[last_i])
+            ahead += to_s[last_i]
+        if ahead > 0.0:
+            yield timeout(ahead)
         if load > 0.0:
             yield from gate.unload(s, load, draw)
             unloads += 1
         st = self.stats[s]
         st.rounds += 1
+        st.stops += len(stops)
         st.km += km
         st.hours += (clock.now - t_begin) / 3600.0
         st.stop_hours += stop_s / 3600.0
