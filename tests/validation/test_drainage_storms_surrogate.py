@@ -75,3 +75,15 @@ def test_surrogate_within_15pct_of_swmm_on_user1(surrogate):
     assert "SURROGATE" in surrogate.label
     with pytest.raises(ValueError, match="outside the calibrated domain"):
         surrogate.predict_total(5.0)
+
+
+def test_surrogate_numbers_are_labelled(surrogate):
+    ds = surrogate.to_dataset([0.75, 1.0, 2.0])
+    assert ds.attrs["surrogate"] == 1 and "SURROGATE" in ds.attrs["label"]
+    assert "rain multiplier within [0.5, 2.6]" in ds.attrs["domain_of_validity"]
+    for name in ("node_flood_volume", "system_flood_volume"):
+        assert ds[name].long_name.startswith("SURROGATE") and ds[name].units == "m3"
+    np.testing.assert_allclose(ds["system_flood_volume"].values,
+                               surrogate.predict_total([0.75, 1.0, 2.0]))
+    again = type(surrogate).from_dataset(ds)
+    np.testing.assert_array_equal(again.predict_nodes(1.3), surrogate.predict_nodes(1.3))

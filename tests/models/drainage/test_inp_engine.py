@@ -86,3 +86,36 @@ def test_rain_scaling_and_threads_in_the_run_copy(tmp_path):
         import shutil
 
         shutil.rmtree(run.tmp, ignore_errors=True)
+
+
+@needs_data
+def test_abandoned_run_leaves_no_engine_process():
+    """A run that fails between open and finish (an error elsewhere in the model) must not
+    leave its SWMM process or its temporary files behind once it is dropped."""
+    import gc
+
+    run = SteppedRun(USER1, stride_s=60)
+    run.advance(600)
+    proc, tmp = run.worker.proc, run.tmp
+    del run
+    gc.collect()
+    assert proc.wait(10) is not None
+    assert not tmp.exists()
+
+
+def test_unknown_station_or_node_in_a_drill_is_a_clear_error():
+    import gc
+
+    from twin.core.run import run
+    from twin.models.drainage.drills import drill_scenario
+
+    s = drill_scenario(pump_outages=[("P_PS01", 60, None)], duration_min=60)
+    bad = s.events[0].payload.__class__("P_NOPE")
+    import dataclasses
+
+    s = dataclasses.replace(s, events=(dataclasses.replace(s.events[0], payload=bad),))
+    with pytest.raises(TwinError, match="unknown pumping station 'P_NOPE'; allowed: PS01"):
+        run(s)
+    gc.collect()
+    with pytest.raises(TwinError, match="unknown node 'J999'"):
+        run(drill_scenario(inlet_blockages=[(999, 30, 0.5)], duration_min=60))

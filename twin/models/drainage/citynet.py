@@ -45,6 +45,7 @@ class CityNetwork:
     station_pump: dict[str, str]  # pumping-station site name -> SWMM pump id
     pump_capacity_m3_per_s: dict[str, float]
     junction_land_m2: dict[str, float]  # land draining to each junction
+    junction_inlet_m3_per_s: dict[str, float]  # design capacity of the junction's own inlets
 
 
 def _nearest_land(city) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +112,8 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
     runoff = shares @ np.array([LAND_USE_RUNOFF[k] for k in lu_names])
     q_design = FORMULAS["guangzhou_central"].q_l_per_s_ha(DESIGN_T_MIN, DESIGN_P_YEARS)  # L/s/ha
     # accumulate design flow and lay inverts from the leaves down
-    acc_q = runoff * area / 1e4 * q_design / 1000.0  # m3/s
+    inlet_q = runoff * area / 1e4 * q_design / 1000.0  # m3/s, each node's own inlets
+    acc_q = inlet_q.copy()
     invert = ground - COVER_M - 0.5
     diam = np.zeros(n)
     for k in order:
@@ -212,7 +214,8 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
             fh.write(f"[{sec}]\n" + "".join(r_ + "\n" for r_ in rows) + "\n")
     mapping = {j(k): k for k in range(n) if linked[k]}
     land = {j(k): float(area[k]) for k in range(n) if linked[k]}
-    return CityNetwork(path, mapping, station_pump, capacity, land)
+    inlets = {j(k): float(inlet_q[k]) for k in range(n) if linked[k]}
+    return CityNetwork(path, mapping, station_pump, capacity, land, inlets)
 
 
 def _subtree(parent: np.ndarray, root: int) -> np.ndarray:

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -268,6 +269,9 @@ class Worker:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.conn = Connection(ours.detach())
+        # a run that fails between open and close (an error in a model, an interrupt) must
+        # not leave its engine process behind: kill it when this object goes away
+        weakref.finalize(self, _kill_quietly, self.proc)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -331,6 +335,13 @@ class Worker:
         self.conn.close()
 
 
+def _kill_quietly(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(5.0)
+
+
 def _summary(network: str, inp: Inp, d: dict, wall_s: float) -> Summary:
     routing = (inp.option("FLOW_ROUTING", "KINWAVE") or "KINWAVE").upper()
     return Summary(network=network, flow_units=inp.flow_units, routing=routing,
@@ -361,6 +372,8 @@ class SteppedRun:
         self.stride_s = int(stride_s)
         self.tmp = Path(tempfile.mkdtemp(prefix="twin-swmm-"))
         self.keep_files = keep_files
+        if not keep_files:
+            weakref.finalize(self, shutil.rmtree, self.tmp, ignore_errors=True)
         path = prepared_copy(self.inp, self.tmp, rain_scale=rain_scale)
         self.worker = Worker(self.name, timeout_s)
         self.wall_s = 0.0

@@ -119,6 +119,17 @@ class Inp:
     def link_names(self) -> list[str]:
         return [n for s in LINK_SECTIONS for n in self.names(s)]
 
+    def coordinates_m(self) -> tuple[dict[str, tuple[float, float]], bool]:
+        """Node map coordinates from [COORDINATES], in metres when [MAP] UNITS says METERS or
+        FEET (converted); the flag is False when the file's map units are not lengths."""
+        units = next((ln.fields[1].upper() for ln in self.rows("MAP")
+                      if len(ln.fields) > 1 and ln.fields[0].upper() == "UNITS"), "NONE")
+        k = {"METERS": 1.0, "FEET": 0.3048}.get(units, 1.0)
+        xy = {ln.fields[0]: (float(ln.fields[1]) * k, float(ln.fields[2]) * k)
+              for ln in self.rows("COORDINATES")
+              if len(ln.fields) > 2 and _is_number(ln.fields[1]) and _is_number(ln.fields[2])}
+        return xy, units in ("METERS", "FEET")
+
     def start_end(self) -> tuple[dt.datetime, dt.datetime]:
         """Simulation start and end date-times from [OPTIONS]."""
         def when(d, t):

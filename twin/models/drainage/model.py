@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 import numpy as np
 
-from twin.core.errors import ScenarioError
+from twin.core.errors import ScenarioError, TwinError
 from twin.core.model import TwinModel
 from twin.models.drainage import storms as S
 from twin.models.drainage.engine import SteppedRun
@@ -71,9 +72,11 @@ class DrainageModel(TwinModel):
     def start(self) -> None:
         ctx, p = self.ctx, self.params
         self.tmp = Path(tempfile.mkdtemp(prefix="twin-drainage-"))
+        weakref.finalize(self, shutil.rmtree, self.tmp, ignore_errors=True)  # also on failure
         self.storm = choose_storm(p, ctx.calendar.start)
         self.road_node: dict[str, int] = {}
         self.land_m2: dict[str, float] = {}
+        self.inlet_m3_per_s: dict[str, float] = {}
         self.station_pump: dict[str, str] = {}
         if p.network is None:
             from twin.models.drainage.citynet import build_city_network
@@ -81,11 +84,17 @@ class DrainageModel(TwinModel):
             storm = self.storm
             net = build_city_network(ctx.city, self.tmp, storm, ctx.calendar.start, ctx.horizon_s)
             self.road_node, self.station_pump = net.junction_road_node, net.station_pump
-            self.land_m2 = net.junction_land_m2
+            self.land_m2, self.inlet_m3_per_s = net.junction_land_m2, net.junction_inlet_m3_per_s
             self.inp = read_inp(net.path)
             self.network_label = f"generated for city {ctx.city.name}"
         else:
             self.inp = read_inp(p.network)
+            swmm_start = self.inp.start_end()[0]
+            if swmm_start != ctx.calendar.start:
+                raise ScenarioError(None, "scenario.start", f"{ctx.calendar.start:%Y-%m-%d %H:%M}"
+                                    f" differs from the start of {p.network.name} "
+                                    f"({swmm_start:%Y-%m-%d %H:%M}, [OPTIONS] START_DATE/"
+                                    "START_TIME); set it equal so that times line up")
             if self.storm is not None:
                 replace_rain(self.inp, self.storm)
             self.network_label = str(p.network)
@@ -98,10 +107,11 @@ class DrainageModel(TwinModel):
         n = len(self.nodes)
         area = np.array([max(self.land_m2.get(k, 0.0) * p.street_share_of_land, 100.0)
                          if self.land_m2 else p.street_area_m2 for k in self.nodes])
-        self.street = Street(n, area, p.street_drain_m3_per_s,
+        drain = np.array([self.inlet_m3_per_s.get(k, p.street_drain_m3_per_s)
+                          for k in self.nodes])
+        self.street = Street(n, area, drain,
                              p.road_closure_depth_m, p.road_reopen_depth_m)
         self.max_ponded = np.zeros(n)
-        self._declare()
         # road edges at each point (generated network only)
         self.point_edges: list[np.ndarray] = [np.zeros(0, np.int64)] * n
         if self.road_node:
@@ -110,7 +120,17 @@ class DrainageModel(TwinModel):
                 k = self.road_node.get(nid)
                 if k is not None:
                     self.point_edges[i] = np.flatnonzero((r.edge_u == k) | (r.edge_v == k))
+        if self.road_node:
+            r = ctx.city.roads
+            point = {self.road_node[nid]: i for i, nid in enumerate(self.nodes)
+                     if nid in self.road_node}
+            streets = [(point[u], point[v]) for u, v, c in zip(r.edge_u, r.edge_v, r.edge_class,
+                                                               strict=True)
+                       if c != 2 and u in point and v in point]  # no water over bridges
+            a, b = np.array(streets, np.int64).reshape(-1, 2).T
+            self.street.connect(a, b, r.node_elev_m[[self.road_node[nid] for nid in self.nodes]])
         self.closed_edges: frozenset[int] = frozenset()
+        self._declare()
         ctx.exchange.publish("closed_roads", self.closed_edges, producer=self.name)
         self.trucks = MobilePumps(ctx.clock.env, self.street,
                                   rate_m3_per_s=p.mobile_pump_rate_m3_per_s,
@@ -122,29 +142,74 @@ class DrainageModel(TwinModel):
         self.t_prev = 0.0
         ctx.clock.every(p.stride_s, self._stride, offset_s=p.stride_s)
 
+    def _coords(self) -> None:
+        """Node, pump and road-edge coordinates, so results can be drawn on a map."""
+        rec, ctx = self.ctx.recorder, self.ctx
+        rec.coord("node", self.nodes, long_name="SWMM node id (J<road node> on a generated "
+                  "network); each node's street is a potential waterlogging point")
+        rec.coord("pump", self.pumps, long_name="SWMM pump id")
+        if self.road_node:
+            r = ctx.city.roads
+            k = np.array([self.road_node[nid] for nid in self.nodes])
+            x, y, where = r.node_x[k], r.node_y[k], "city metres (road intersection)"
+            rec.coord("node_road_node", k, dim="node", long_name="city road node under the node")
+            sites = ctx.city.sites
+            by_name = {str(sites.name[i]): i for i in sites.of_kind("pumping_station")}
+            station = {pid: st for st, pid in self.station_pump.items()}
+            rec.coord("pump_station", [station.get(pid, "") for pid in self.pumps], dim="pump",
+                      long_name="pumping station (city site) the pump belongs to")
+            for axis, vals in (("x", sites.x), ("y", sites.y)):
+                rec.coord(f"pump_{axis}_m", [float(vals[by_name[station[pid]]])
+                                             if pid in station else np.nan for pid in self.pumps],
+                          dim="pump", units="m", long_name=f"pumping station {axis}, city metres")
+            rec.coord("road_edge", np.arange(r.n_edges), long_name="city road edge id "
+                      "(index into city.roads.edge_u / edge_v)")
+        else:
+            xy, metric = self.inp.coordinates_m()
+            x = np.array([xy.get(nid, (np.nan, np.nan))[0] for nid in self.nodes])
+            y = np.array([xy.get(nid, (np.nan, np.nan))[1] for nid in self.nodes])
+            where = ("map metres from the .inp [COORDINATES]" if metric else
+                     "map coordinates from the .inp [COORDINATES] (file map units not metres)")
+        for axis, vals in (("x", x), ("y", y)):
+            rec.coord(f"node_{axis}_m", np.asarray(vals, float), dim="node", units="m",
+                      long_name=f"node {axis}, {where}")
+
     def _declare(self) -> None:
-        rec, node, pump = self.ctx.recorder, {"node": self.nodes}, {"pump": self.pumps}
-        rec.declare("node_depth", dims=("node",), units="m", coords=node,
+        self._coords()
+        rec = self.ctx.recorder
+        rec.declare("node_depth", dims=("node",), units="m",
                     long_name="water depth in the node above its invert (SWMM)")
-        rec.declare("node_flooding_rate", dims=("node",), units="m3/s", coords=node,
+        rec.declare("node_flooding_rate", dims=("node",), units="m3/s",
                     long_name="flow overflowing the node onto the street (SWMM)")
-        rec.declare("ponded_depth", dims=("node",), units="m", coords=node,
+        rec.declare("ponded_depth", dims=("node",), units="m",
                     long_name="water on the street at the node's waterlogging point")
-        rec.declare("road_closed", dims=("node",), units="1", coords=node, dtype=np.int8,
+        rec.declare("road_closed", dims=("node",), units="1", dtype=np.int8,
                     long_name="street at the point closed (water above the lane limit)")
-        rec.declare("pump_setting", dims=("pump",), units="1", coords=pump,
+        rec.declare("mobile_pumps_at_node", dims=("node",), units="1",
+                    dtype=np.int64, long_name="mobile pump trucks pumping at the point")
+        rec.declare("pump_setting", dims=("pump",), units="1",
                     long_name="pump setting (0 off, 1 on)")
-        rec.declare("pump_flow", dims=("pump",), units="m3/s", coords=pump,
+        rec.declare("pump_flow", dims=("pump",), units="m3/s",
                     long_name="pump flow (SWMM)")
+        if self.road_node:
+            rec.declare("road_edge_closed", dims=("road_edge",), units="1", dtype=np.int8,
+                        long_name="city road edge closed by water on the street above the "
+                        "lane limit (published on channel closed_roads)")
         rec.declare("n_closed_road_edges", units="1", dtype=np.int64,
                     long_name="road edges closed by waterlogging")
         rec.declare("mobile_pumps_on_site", units="1", dtype=np.int64,
                     long_name="mobile pump trucks pumping")
+        if self.storm is not None:
+            rec.declare("rain_intensity", units="mm/h", long_name="rain intensity over the "
+                        "stride before (" + self.storm.label + ")",
+                        reconstruction=int(self.storm.reconstruction))
         for name, dims, units, long in (
                 ("node_flood_volume", ("node",), "m3", "flood volume per node over the SWMM run"),
                 ("node_flood_hours", ("node",), "h", "hours the node floods"),
                 ("node_peak_flooding_rate", ("node",), "m3/s", "peak flooding rate per node"),
                 ("max_ponded_depth", ("node",), "m", "deepest street water at the point"),
+                ("waterlogging_point", ("node",), "1", "1 where street water ever exceeded "
+                                                       "the lane limit (a waterlogging point)"),
                 ("system_flood_volume", (), "m3", "system flooding loss (SWMM routing totals)"),
                 ("system_outflow", (), "m3", "outflow at outfalls (SWMM routing totals)"),
                 ("runoff_continuity_error", (), "%", "SWMM runoff continuity error (report)"),
@@ -152,8 +217,10 @@ class DrainageModel(TwinModel):
                                                       "(report)"),
                 ("pump_volume", ("pump",), "m3", "volume pumped per pump"),
                 ("mobile_pumped_volume", (), "m3", "street water removed by mobile pumps"),
-                ("storm_depth", (), "mm", "depth of the storm given to SWMM (before rain_scale)")):
-            rec.declare(name, dims=dims, units=units, long_name=long, time_dim=None)
+                ("storm_depth", (), "mm", "depth of the storm given to SWMM (before rain_scale)"
+                 + (f": {self.storm.label}" if self.storm is not None else ""))):
+            rec.declare(name, dims=dims, units=units, long_name=long, time_dim=None,
+                        dtype=np.int8 if name == "waterlogging_point" else np.float64)
 
     # ------------------------------------------------------------------ stepping
     def _stride(self, now_s: float) -> None:
@@ -171,12 +238,26 @@ class DrainageModel(TwinModel):
         rec.append("node_flooding_rate", now_s, flood)
         rec.append("ponded_depth", now_s, self.street.depth_m)
         rec.append("road_closed", now_s, self.street.closed)
+        trucks = self.street.trucks_at.copy()  # the recorder keeps the array it is given
+        rec.append("mobile_pumps_at_node", now_s, trucks)
         rec.append("pump_setting", now_s, st["pump_setting"])
         rec.append("pump_flow", now_s, st["pump_flow_m3_per_s"])
+        if self.road_node:
+            edges = np.zeros(self.ctx.city.roads.n_edges, np.int8)
+            edges[list(self.closed_edges)] = 1
+            rec.append("road_edge_closed", now_s, edges)
+        if self.storm is not None:
+            rec.append("rain_intensity", now_s, self._rain_mm_per_h(now_s - dt_s, now_s))
         rec.append("n_closed_road_edges", now_s, len(self.closed_edges))
-        rec.append("mobile_pumps_on_site", now_s,
-                   int(round(self.street.pump_rate.sum() / max(self.params.mobile_pump_rate_m3_per_s,
-                                                               1e-12))))
+        rec.append("mobile_pumps_on_site", now_s, int(trucks.sum()))
+
+    def _rain_mm_per_h(self, t0_s: float, t1_s: float) -> float:
+        """Mean storm intensity (times rain_scale) over [t0, t1]."""
+        h = self.storm
+        edges = np.arange(len(h.intensity_mm_per_h) + 1) * float(h.step_s)
+        mass = np.r_[0.0, np.cumsum(h.intensity_mm_per_h * h.step_s / 3600.0)]
+        depth = np.diff(np.interp([t0_s, t1_s], edges, mass))[0]
+        return float(depth * 3600.0 / (t1_s - t0_s) * self.params.rain_scale)
 
     def _publish_closures(self) -> None:
         idx = np.flatnonzero(self.street.closed)
@@ -210,7 +291,9 @@ class DrainageModel(TwinModel):
             return [self.station_pump[station]]
         if station in self.pumps:
             return [station]
-        raise ScenarioError(None, "events.station", f"unknown pumping station {station!r}; "
+        # TwinError, not ScenarioError: SimPy re-creates an exception raised in a process from
+        # its args, which ScenarioError's signature does not allow
+        raise TwinError(f"event pump_outage: unknown pumping station {station!r}; "
                             "allowed: " + ", ".join([*self.station_pump, *self.pumps]))
 
     def handle(self, kind: str, payload) -> None:
@@ -238,7 +321,8 @@ class DrainageModel(TwinModel):
 
     def _block(self, node: str, fraction: float | None) -> None:
         if node not in self.nodes:
-            raise ScenarioError(None, "events.node", f"unknown node {node!r} in the network")
+            raise TwinError(f"event inlet_blockage: unknown node {node!r} in the network; "
+                            f"nodes: {', '.join(self.nodes[:12])}, ...")
         links = [r.fields[0] for r in self.inp.rows("CONDUITS") if r.fields and r.fields[1] == node]
         for link in links:
             q = 0.0 if fraction is None else max(fraction * full_flow_m3_per_s(self.inp, link),
@@ -257,6 +341,7 @@ class DrainageModel(TwinModel):
         rec.set("node_flood_hours", s.node_flood_hours[order])
         rec.set("node_peak_flooding_rate", s.node_peak_flood_rate_m3_per_s[order])
         rec.set("max_ponded_depth", self.max_ponded)
+        rec.set("waterlogging_point", self.max_ponded > self.params.road_closure_depth_m)
         rec.set("system_flood_volume", s.system_flood_volume_m3)
         rec.set("system_outflow", s.system_outflow_m3)
         nan = float("nan")
@@ -273,6 +358,12 @@ class DrainageModel(TwinModel):
         out = [("system flood volume", float(ds["system_flood_volume"]), "m3"),
                ("flooded nodes", float((ds["node_flood_volume"] > 0).sum()), ""),
                ("routing continuity error", float(ds["routing_continuity_error"]), "%")]
-        if "road_closed" in ds:
-            out.append(("points ever closed", float(ds["road_closed"].max("time").sum()), ""))
+        out.append(("runoff continuity error", float(ds["runoff_continuity_error"]), "%"))
+        out.append(("waterlogging points (> lane limit)", float(ds["waterlogging_point"].sum()),
+                    ""))
+        if "road_edge_closed" in ds:
+            out.append(("road edges closed at the worst time",
+                        float(ds["n_closed_road_edges"].max()), ""))
+        out.append(("street water removed by mobile pumps", float(ds["mobile_pumped_volume"]),
+                    "m3"))
         return out

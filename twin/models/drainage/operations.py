@@ -14,11 +14,18 @@ from collections.abc import Callable
 
 import numpy as np
 
+SPREAD_TIME_S = 600.0  # time constant of overland flow evening out two neighbouring points
+
 
 class Street:
-    """Water volume at every node's waterlogging point and the closure state."""
+    """Water volume at every node's waterlogging point and the closure state.
 
-    def __init__(self, n: int, area_m2, drain_m3_per_s: float, close_m: float,
+    On a city network the points are road intersections: water also runs along the streets
+    from a point to lower neighbours (surface = ground + depth), evening out the difference
+    with time constant SPREAD_TIME_S; this conserves volume exactly.
+    """
+
+    def __init__(self, n: int, area_m2, drain_m3_per_s, close_m: float,
                  reopen_m: float):
         self.volume_m3 = np.zeros(n)
         self.area_m2 = area_m2
@@ -26,8 +33,36 @@ class Street:
         self.close_m, self.reopen_m = close_m, reopen_m
         self.closed = np.zeros(n, bool)
         self.pump_rate = np.zeros(n)  # m3/s of trucks pumping at each point now
+        self.trucks_at = np.zeros(n, np.int64)  # trucks pumping at each point now
         self.pumped_m3 = 0.0
         self.last_flood = np.zeros(n)
+        self.links: tuple[np.ndarray, np.ndarray] | None = None
+        self.ground_m = np.zeros(n)
+
+    def connect(self, a: np.ndarray, b: np.ndarray, ground_m: np.ndarray) -> None:
+        """Streets between points a[i] and b[i] (point indices) and each point's ground level."""
+        self.links = (np.asarray(a, np.int64), np.asarray(b, np.int64))
+        self.ground_m = np.asarray(ground_m, float)
+
+    def spread(self, dt_s: float) -> None:
+        """Move water down the water-surface gradient along the streets for dt."""
+        if self.links is None or not len(self.links[0]):
+            return
+        a, b = self.links
+        depth = self.depth_m
+        h = self.ground_m + depth
+        a_high = h[a] >= h[b]
+        src, dst = np.where(a_high, a, b), np.where(a_high, b, a)
+        dh = np.minimum(np.abs(h[a] - h[b]), depth[src])  # a source gives only its own water
+        area_s, area_d = self.area_m2[src], self.area_m2[dst]
+        alpha = min(dt_s / SPREAD_TIME_S, 0.2)
+        v = alpha * dh * area_s * area_d / (area_s + area_d)
+        out = np.bincount(src, v, minlength=len(depth))
+        scale = np.where(out > self.volume_m3, self.volume_m3 / np.maximum(out, 1e-300), 1.0)
+        v = v * scale[src]
+        self.volume_m3 += np.bincount(dst, v, minlength=len(depth)) - np.bincount(
+            src, v, minlength=len(depth))
+        np.maximum(self.volume_m3, 0.0, out=self.volume_m3)
 
     @property
     def depth_m(self) -> np.ndarray:
@@ -38,7 +73,9 @@ class Street:
         returns True when the set of closed points changed."""
         inflow = 0.5 * (self.last_flood + flood_m3_per_s) * dt_s
         self.last_flood = flood_m3_per_s.copy()
-        v = self.volume_m3 + inflow
+        self.volume_m3 += inflow
+        self.spread(dt_s)
+        v = self.volume_m3
         drain = np.where(flood_m3_per_s > 0, 0.0, self.drain * dt_s)
         pumped = np.minimum(np.maximum(v - drain, 0.0), self.pump_rate * dt_s)
         self.pumped_m3 += float(pumped.sum())
@@ -88,7 +125,9 @@ class MobilePumps:
             yield self.env.timeout(self.travel_s(where, k) + self.setup_s)
             where = k
             self.street.pump_rate[k] += self.rate
+            self.street.trucks_at[k] += 1
             while self.street.depth_m[k] > 0.01:
                 yield self.env.timeout(60.0)
             self.street.pump_rate[k] -= self.rate
+            self.street.trucks_at[k] -= 1
             self.busy.discard(k)

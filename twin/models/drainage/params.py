@@ -42,9 +42,10 @@ class DrainageParams:
     street_share_of_land: float = param(0.3, "on a generated network, share of a junction's "
                                         "land where its flood water spreads (streets, yards)",
                                         lo=0.001, hi=1.0)
-    street_drain_m3_per_s: float = param(0.02, "rate at which street water drains away once "
-                                         "the node stops flooding (gullies, kerbs), m3/s",
-                                         lo=0.0, hi=10.0)
+    street_drain_m3_per_s: float = param(0.2, "on a user network, rate at which street water "
+                                         "drains back through the inlets once the node stops "
+                                         "flooding, m3/s (a generated network uses each "
+                                         "point's design inlet capacity)", lo=0.0, hi=10.0)
     road_closure_depth_m: float = param(0.15, "water on the street above which a road is "
                                         "closed (GB 51222-2017 lane limit 15 cm)", lo=0.0, hi=2.0)
     road_reopen_depth_m: float = param(0.05, "water depth below which a closed road reopens, m",

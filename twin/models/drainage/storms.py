@@ -198,15 +198,21 @@ def gauge_storm(path: str | Path, start: dt.datetime | None = None) -> Hyetograp
         depths.append(d)
     if len(times) < 2:
         raise ScenarioError(path, None, "need at least two rows of rain")
-    if iso:
+    if iso:  # minutes since the scenario start (or since the step before the first row)
         t0 = start or times[0] - (times[1] - times[0])
         minutes = np.array([(t - t0).total_seconds() / 60.0 for t in times])
     else:
         minutes = np.asarray(times, float)
-    steps = np.diff(np.r_[0.0 if not iso else minutes[0] - (minutes[1] - minutes[0]), minutes])
-    step = float(np.median(steps))
-    if step <= 0 or np.any(np.abs(steps - step) > 1e-6):
-        raise ScenarioError(path, None, "times must be regular and increasing (the first "
-                            "row is the depth of the first step)")
+    step = float(minutes[1] - minutes[0])
+    if step <= 0 or np.any(np.abs(np.diff(minutes) - step) > 1e-6):
+        raise ScenarioError(path, None, "times must be regular and increasing (each row is "
+                            "the depth of the step ending at its time)")
     step_s = int(round(step * 60.0))
+    if step_s % 60 or abs(step_s - step * 60.0) > 1e-6:
+        raise ScenarioError(path, None, f"time step {step:g} min; allowed: whole minutes")
+    lead = (minutes[0] - step) / step  # whole steps of no rain before the first row
+    if lead < -1e-6 or abs(lead - round(lead)) > 1e-6:
+        raise ScenarioError(path, "line 2", "the first row must end a whole number of steps "
+                            "after the scenario start (rain before the start cannot be used)")
+    depths = [0.0] * int(round(lead)) + depths
     return Hyetograph(step_s, np.asarray(depths) * 3600.0 / step_s, f"gauge {path.name}")

@@ -19,10 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from twin.models.drainage.engine import run_plain
 
 LABEL = "SURROGATE (calibrated on SWMM; not a SWMM result)"
+DOMAIN = ("the calibrated network and storm shape only; rain multiplier within [{lo:g}, {hi:g}] "
+          "of the calibration storm; pumps, inlets and controls as in the calibration runs "
+          "(no faults, no mobile pumps); end-of-run flood volume per node only (no timing, no "
+          "depths)")
 DEFAULT_SCALES = (0.5, 0.7, 0.9, 1.15, 1.4, 1.7, 2.1, 2.6)
 
 
@@ -64,6 +69,59 @@ class FloodSurrogate:
     def predict_total(self, scale, *, extrapolate: bool = False):
         """System flood volume (m3), the sum over nodes."""
         return self.predict_nodes(scale, extrapolate=extrapolate).sum(axis=-1)
+
+    @property
+    def domain_text(self) -> str:
+        lo, hi = self.domain
+        return DOMAIN.format(lo=lo, hi=hi)
+
+    def to_dataset(self, scales, *, node_x_m=None, node_y_m=None) -> xr.Dataset:
+        """Predictions for rain multipliers `scales` as a Dataset labelled surrogate in every
+        long_name and in its attrs (with the domain of validity and the calibration runs)."""
+        s = np.atleast_1d(np.asarray(scales, float))
+        nodes = self.predict_nodes(s)
+        coords = {"rain_scale": ("rain_scale", s, {"units": "1", "long_name": "multiplier on "
+                                                   "the calibration storm's rain"}),
+                  "node": ("node", list(self.node_ids))}
+        for name, xy in (("node_x_m", node_x_m), ("node_y_m", node_y_m)):
+            if xy is not None:
+                coords[name] = ("node", np.asarray(xy, float), {"units": "m"})
+        attrs = {"surrogate": 1, "label": self.label, "network": self.network,
+                 "domain_of_validity": self.domain_text,
+                 "calibration_rain_scales": self.scales.tolist()}
+        return xr.Dataset({
+            "node_flood_volume": (("rain_scale", "node"), nodes, {
+                "units": "m3", "long_name": f"{self.label}: flood volume per node"}),
+            "system_flood_volume": ("rain_scale", nodes.sum(axis=1), {
+                "units": "m3", "long_name": f"{self.label}: system flood volume"}),
+            "calibration_node_flood_volume": (("calibration_scale", "node"), self.volume_m3, {
+                "units": "m3", "long_name": "SWMM node flood volume of the calibration runs "
+                "(made non-decreasing in rain)"}),
+        }, coords={**coords, "calibration_scale": ("calibration_scale", self.scales)},
+            attrs=attrs)
+
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> FloodSurrogate:
+        """Rebuild a surrogate saved with `to_dataset(...).to_zarr(...)` (no SWMM needed)."""
+        if not ds.attrs.get("surrogate"):
+            raise ValueError("not a surrogate dataset (attribute 'surrogate' missing)")
+        return cls(str(ds.attrs["network"]), tuple(str(n) for n in ds["node"].values),
+                   np.asarray(ds["calibration_scale"].values, float),
+                   np.asarray(ds["calibration_node_flood_volume"].values, float))
+
+
+def calibrate_city(city, storm, start, horizon_s: float, folder: Path,
+                   scales=DEFAULT_SCALES) -> tuple[FloodSurrogate, dict[str, tuple[float, float]]]:
+    """Calibrate on the network generated for a city and storm (written into `folder`);
+    returns the surrogate and each node's position in city metres."""
+    from twin.models.drainage.citynet import build_city_network
+
+    net = build_city_network(city, Path(folder), storm, start, horizon_s)
+    sur, _ = calibrate(net.path, scales)
+    r = city.roads
+    xy = {nid: (float(r.node_x[k]), float(r.node_y[k])) for nid, k in
+          net.junction_road_node.items()}
+    return sur, xy
 
 
 def calibrate(network: str | Path, scales=DEFAULT_SCALES) -> tuple[FloodSurrogate, list]:
