@@ -86,3 +86,21 @@ def test_recorder_refuses_misaligned_series():
     with pytest.raises(ValueError, match="other times"):
         rec.to_dataset()
     assert np.isfinite(1.0)
+
+
+def test_recorder_copies_reused_buffers():
+    rec = Recorder(Calendar(dt.datetime(2020, 1, 1)))
+    rec.declare("x", dims=("k",), units="1", long_name="x", coords={"k": [0, 1]})
+    buf = np.zeros(2)
+    for t in range(3):
+        buf[:] = t
+        rec.append("x", t * 60, buf)
+    assert rec.to_dataset()["x"].values[:, 0].tolist() == [0, 1, 2]
+
+
+def test_scenario_error_survives_rebuild_from_args():
+    import pickle
+
+    e = ScenarioError("a.toml", "models.x", "must be >= 0")
+    for again in (type(e)(*e.args), pickle.loads(pickle.dumps(e))):
+        assert str(again) == str(e) == "a.toml: models.x: must be >= 0"

@@ -13,9 +13,13 @@ class ScenarioError(TwinError):
     """A scenario, sweep or city file is invalid; names the file, the key and what is allowed."""
 
     def __init__(self, path: str | Path | None, key: str | None, message: str):
+        # args stay (path, key, message) so SimPy and pickling can rebuild the error
+        super().__init__(path, key, message)
         self.path, self.key, self.message = path, key, message
-        where = ": ".join(str(p) for p in (path, key) if p)
-        super().__init__(f"{where}: {message}" if where else message)
+
+    def __str__(self) -> str:
+        where = ": ".join(str(p) for p in (self.path, self.key) if p)
+        return f"{where}: {self.message}" if where else self.message
 
 
 class EngineError(TwinError):

@@ -58,7 +58,7 @@ class Recorder:
         v = self._vars[name]
         if v.time_dim is None:
             raise ValueError(f"{name!r} is static; use set()")
-        v.rows.append(np.asarray(values, dtype=v.dtype))
+        v.rows.append(np.array(values, dtype=v.dtype))  # a copy: models reuse their buffers
         v.times.append(float(t_s))
 
     def set(self, name: str, values) -> None:
