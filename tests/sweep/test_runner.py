@@ -3,6 +3,7 @@ workers survived, interrupted sweeps resumed without recomputing finished runs."
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from twin.sweep.runner import batch_size, run_sweep
 from twin.sweep.spec import load_sweep
 from twin.sweep.store import open_sweep
 
-from .conftest import tree
+from .conftest import SWEEP, tree
 
 TESTS = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -159,20 +160,22 @@ DRIVER = textwrap.dedent("""
     registry.register(ToyStorm)
     from twin.sweep.runner import run_sweep
     from twin.sweep.spec import load_sweep
-    run_sweep(load_sweep({sweep!r}), {out!r}, workers=0, progress=False, flush_s=0.0,
-              task_s=0.05)
+    if __name__ == "__main__":  # a local cluster of 2 workers, killed with the driver
+        run_sweep(load_sweep({sweep!r}), {out!r}, workers=2, progress=False, flush_s=0.0,
+                  task_s=0.05)
 """)
 
 
 def test_killed_driver_resumes_to_an_identical_store_without_recomputing(
-        write_sweep, tmp_path):
+        write_sweep, tmp_path, capsys):
     path = write_sweep(work_ms=40)
     spec = load_sweep(path)
     ref = tmp_path / "ref.zarr"
     run_sweep(spec, ref, workers=0, progress=False)
     out = tmp_path / "killed.zarr"
-    proc = subprocess.Popen([sys.executable, "-c", DRIVER.format(
-        tests=str(TESTS), sweep=str(path), out=str(out))], start_new_session=True)
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER.format(tests=str(TESTS), sweep=str(path), out=str(out)))
+    proc = subprocess.Popen([sys.executable, str(driver)], start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         done = 0
@@ -194,8 +197,13 @@ def test_killed_driver_resumes_to_an_identical_store_without_recomputing(
     assert 6 <= before < 24
     with pytest.raises(TwinError, match="unfinished sweep; continue it with --resume"):
         run_sweep(spec, out, workers=0, progress=False)
-    s = run_sweep(spec, out, workers=0, resume=True, progress=False)
-    assert s.already_done == before and s.computed == 24 - before
+    from twin.cli import main
+
+    capsys.readouterr()
+    assert main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "0",
+                 "--quiet"]) == 0
+    assert (f"toy: 24 runs ({before} already done, {24 - before} run now, 0 failed)"
+            in capsys.readouterr().out)
     assert tree(out) == tree(ref)
 
 
@@ -223,3 +231,56 @@ def test_batch_size_targets_task_time_with_enough_tasks():
     assert batch_size(0.01, 10_000, 2, 0.2) == 20
     assert batch_size(0.5, 10_000, 2, 0.2) == 1
     assert batch_size(0.001, 40, 2, 0.2) == 5  # at least 4 tasks per worker
+
+
+def test_event_faults_are_swept_and_stored_as_numeric_coords(write_sweep, tmp_path):
+    from .test_spec import write_event_sweep
+
+    spec = load_sweep(write_event_sweep(write_sweep))
+    run_sweep(spec, tmp_path / "ev.zarr", workers=0, progress=False)
+    ds = open_sweep(tmp_path / "ev.zarr").load()
+    assert ds["pumps_working"].dtype == np.int64 and ds["participation"].dims == ("run",)
+    flood = {(float(c), int(p)): float(f) for c, p, f in zip(
+        ds["events.clog.fraction"].values, ds["pumps_working"].values, ds["flood"].values,
+        strict=True)}
+    # toy: flood = 2000 (1 + 2 clog) - 900 pumps - 500 + noise (sd 50), at least 0
+    assert flood[(0.0, 1)] > flood[(0.0, 3)] + 400 and flood[(1.0, 3)] > flood[(0.0, 3)] + 2000
+
+
+def test_replicates_are_added_until_the_difference_is_precise(write_sweep, tmp_path):
+    """[compare] grows the store replicate by replicate group; the runs equal those of a
+    sweep asked for that many replicates from the start (run order is replicate-major)."""
+    text = compare_sweep("half_width = 1.0", 4)
+    spec = load_sweep(write_sweep(text, name="cmp.toml"))
+    s = run_sweep(spec, tmp_path / "grow.zarr", workers=0, progress=False)
+    assert s.replicates == 4 and s.n_runs == 6 * 2 * 4 and "adding replicates" in s.notes[0]
+    grown = open_sweep(tmp_path / "grow.zarr").load()
+    fixed_spec = load_sweep(write_sweep(text.replace("replicates = 2", "replicates = 4")
+                                        .replace("half_width = 1.0", "half_width = 1e9"),
+                                        name="fixed.toml"))
+    run_sweep(fixed_spec, tmp_path / "fixed.zarr", workers=0, progress=False)
+    fixed = open_sweep(tmp_path / "fixed.zarr").load()
+    for v in ("flood", "level", "replicate", "scenario", "policy"):
+        assert np.array_equal(grown[v].values, fixed[v].values)
+    rep = json.loads(grown.attrs["analysis"])
+    d, = rep["differences"]
+    assert d["n"] == 24 and d["half_width"] > 1.0  # not reached: stopped at max_replicates
+    # a reachable target stops early
+    loose = load_sweep(write_sweep(compare_sweep("relative_half_width = 5.0", 4),
+                                   name="loose.toml"))
+    assert run_sweep(loose, tmp_path / "loose.zarr", workers=0, progress=False).replicates == 2
+
+
+def test_store_holds_the_analysis_for_dashboards(reference):
+    spec, out, _ = reference
+    rep = json.loads(open_sweep(out).attrs["analysis"])
+    assert rep["runs"] == 24 and rep["ok"] == 24
+    assert {o["output"] for o in rep["outputs"]} == {"flood", "peak_level"}
+    d = rep["differences"][0]
+    assert d["policy"] == "storage_m3=2000" and d["reference"] == "storage_m3=0"
+    assert d["low"] <= d["mean"] <= d["high"] and "paired runs" in d["sentence"]
+
+
+def compare_sweep(target: str, maxr: int) -> str:
+    return SWEEP.format(extra=f"[compare]\noutput = \"flood\"\n{target}\n"
+                              f"max_replicates = {maxr}\n")

@@ -111,3 +111,109 @@ def test_hash_follows_content_not_formatting_and_overrides(write_sweep):
     assert b.digest == a
     assert load_sweep(write_sweep(text), replicates=3).digest != a
     assert load_sweep(write_sweep(text.replace("root_seed = 42", "root_seed = 43"))).digest != a
+
+
+EVENTS_BASE = """
+[[events]]
+at = "00:00"
+model = "toystorm"
+kind = "clog"
+fraction = 0.2
+"""
+
+EVENT_SWEEP = """
+[sweep]
+name = "toyev"
+base = "base.toml"
+root_seed = 3
+chunk_runs = 4
+[design]
+kind = "full_factorial"
+levels = 2
+[uncertainties]
+"events.clog.fraction" = { range = [0.0, 1.0] }
+[uncertainties.pumps_working.events]
+"3" = []
+"1" = [{ at = "01:00", model = "toystorm", kind = "pump_failure", pumps_lost = 2 }]
+[outputs]
+flood = "flood_m3"
+participation = { var = "load", reduce = { district = "mean" } }
+"""
+
+
+def write_event_sweep(write_sweep, text=EVENT_SWEEP):
+    path = write_sweep(text)
+    base = path.parent / "base.toml"
+    base.write_text(base.read_text() + EVENTS_BASE, encoding="utf-8")
+    return path
+
+
+def test_event_fields_and_event_sets_are_uncertainties(write_sweep):
+    from twin.sweep.runner import Plan, scenario_of
+
+    spec = load_sweep(write_event_sweep(write_sweep))
+    u_field, u_set = spec.uncertainties
+    assert u_field.key == "events.clog.fraction" and u_set.key == "pumps_working"
+    assert u_set.values == (3, 1)  # numeric labels: a numeric coordinate
+    assert spec.outputs[1].steps == (("mean", ("district",)),)
+    plan = Plan(spec)
+    assert plan.coords(0, 4)["pumps_working"].dtype == np.int64
+    by_values = {}
+    for r in range(plan.n_runs(1)):
+        t = plan.task(r)
+        sc = scenario_of(spec.base, t.changes, plan.event_sets)
+        ch = dict(t.changes)
+        by_values[(ch["events.clog.fraction"], ch["pumps_working"])] = sc.events
+    assert by_values.keys() == {(0.0, 3), (0.0, 1), (1.0, 3), (1.0, 1)}
+    clog, = by_values[(1.0, 3)]
+    assert clog.kind == "clog" and clog.payload.fraction == 1.0
+    clog, fail = by_values[(0.0, 1)]
+    assert clog.payload.fraction == 0.0 and fail.kind == "pump_failure" and fail.at_s == 3600
+    assert fail.payload.pumps_lost == 2
+    assert spec.base.events[0].payload.fraction == 0.2  # the base scenario is untouched
+
+
+@pytest.mark.parametrize("old,new,key,words", [
+    ('"events.clog.fraction"', '"events.flood.fraction"', "uncertainties.events.flood.fraction",
+     "no 'flood' events to vary; its event kinds: clog"),
+    ('"events.clog.fraction"', '"events.clog.share"', "uncertainties.events.clog.share",
+     "unknown field 'share' of event 'clog'; its fields: fraction"),
+    ("pumps_lost = 2", "pumps_lost = 9", "uncertainties.pumps_working.events.1[0].pumps_lost",
+     "out of range"),
+    ('kind = "pump_failure"', 'kind = "pump_fail"', "uncertainties.pumps_working.events.1[0].kind",
+     "unknown event 'pump_fail' for model 'toystorm'; allowed: pump_failure, clog"),
+    ('at = "01:00"', 'at = "9d"', "uncertainties.pumps_working.events.1[0].at", "horizon"),
+    ('reduce = { district = "mean" }', 'reduce = { district = "median" }',
+     "outputs.participation.reduce.district", "allowed: sum, mean"),
+])
+def test_event_uncertainty_errors_name_the_key(write_sweep, old, new, key, words):
+    assert old in EVENT_SWEEP
+    with pytest.raises(ScenarioError) as e:
+        load_sweep(write_event_sweep(write_sweep, EVENT_SWEEP.replace(old, new)))
+    assert key in str(e.value) and words in str(e.value), str(e.value)
+
+
+def test_shipped_sweeps_validate_and_map_their_faults():
+    """The sweeps in scenarios/sweeps/ parse, and their fault alternatives become events."""
+    from pathlib import Path
+
+    from twin.sweep.runner import Plan, scenario_of
+
+    root = Path(__file__).resolve().parents[2] / "scenarios" / "sweeps"
+    rain = load_sweep(root / "rainstorm_waterlogging.toml")
+    assert {u.key for u in rain.uncertainties} == {
+        "drainage.return_period_years", "drainage.duration_min", "drainage.peak_position",
+        "events.inlet_blockage.capacity_fraction", "pumps_working"}
+    plan = Plan(rain)
+    for r in range(0, plan.n_runs(1), 7):
+        t = plan.task(r)
+        ch = dict(t.changes)
+        sc = scenario_of(rain.base, t.changes, plan.event_sets)
+        out = [e.payload.station for e in sc.events if e.kind == "pump_outage"]
+        assert {3: [], 2: ["PS01"], 1: ["PS01", "PS02"], 0: [""]}[ch["pumps_working"]] == out
+        assert {e.payload.capacity_fraction for e in sc.events if e.kind == "inlet_blockage"} \
+            == {ch["events.inlet_blockage.capacity_fraction"]}
+        assert sc.models["drainage"].return_period_years == ch["drainage.return_period_years"]
+    sort = load_sweep(root / "sorting_adoption.toml")
+    assert sort.design.kind == "sobol" and len(sort.policies) == 2 and sort.compare
+    assert len(sort.uncertainties) == 4 and sort.discover[0].below == 0.6

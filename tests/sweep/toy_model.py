@@ -28,11 +28,32 @@ class ToyParams:
     crash_pumps: int | None = param(None, "kill the process when pumps equals this")
 
 
+@dataclass(frozen=True)
+class PumpFailure:
+    """Some pumps stop."""
+
+    pumps_lost: int = param(1, "pumps that stop", lo=0, hi=4)
+
+
+@dataclass(frozen=True)
+class Clog:
+    """Debris blocks the inlets."""
+
+    fraction: float = param(0.5, "share of inlets blocked", lo=0.0, hi=1.0)
+
+
 class ToyStorm(TwinModel):
     """Toy storm: flood volume grows with rain and blockage, falls with pumps and storage."""
 
     name = "toystorm"
     Params = ToyParams
+    events = {"pump_failure": PumpFailure, "clog": Clog}
+
+    def handle(self, kind: str, payload) -> None:
+        if kind == "pump_failure":
+            self.pumps = max(0, self.pumps - payload.pumps_lost)
+        else:
+            self.blockage = payload.fraction
 
     def start(self) -> None:
         p = self.params
@@ -41,6 +62,7 @@ class ToyStorm(TwinModel):
         if p.crash_pumps is not None and p.pumps == p.crash_pumps:
             os._exit(13)
         self.rng = self.ctx.streams.generator("toystorm")
+        self.pumps, self.blockage = p.pumps, p.blockage
         rec = self.ctx.recorder
         rec.declare("level_m", units="m", long_name="water level")
         rec.declare("load", dims=("district",), units="m3", long_name="load per district",
@@ -51,7 +73,7 @@ class ToyStorm(TwinModel):
 
     def tick(self, t_s: float) -> None:
         p = self.params
-        self.level += 0.01 * p.rain_mm_per_h * (1 + p.blockage) - 0.1 * p.pumps \
+        self.level += 0.01 * p.rain_mm_per_h * (1 + self.blockage) - 0.1 * self.pumps \
             + self.rng.normal(0, 0.05)
         self.level = max(self.level, 0.0)
         self.ctx.recorder.append("level_m", t_s, self.level)
@@ -63,7 +85,7 @@ class ToyStorm(TwinModel):
             while time.perf_counter() < end:
                 pass
         n = len(self.ctx.city.districts)
-        base = max(0.0, 40.0 * p.rain_mm_per_h * (1 + 2 * p.blockage) - 900.0 * p.pumps
+        base = max(0.0, 40.0 * p.rain_mm_per_h * (1 + 2 * self.blockage) - 900.0 * self.pumps
                    - 0.5 * p.storage_m3 + (300.0 if p.mode == "c" else 0.0))
         flood = base + self.rng.normal(0.0, 50.0)
         self.ctx.recorder.set("flood_m3", max(flood, 0.0))

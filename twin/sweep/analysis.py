@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,12 @@ def _problem(ds: xr.Dataset) -> dict:
     return {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
 
 
+def _salib_seed(seed: int) -> int:
+    """SALib's bootstrap is left unseeded (global state) when given seed 0: never pass 0,
+    so that the intervals, and so the store's bytes, are the same on every run."""
+    return seed if seed else 1
+
+
 def sobol_indices(ds: xr.Dataset, output: str, policy: str | None = None,
                   confidence: float = 0.95, seed: int = 0) -> list[dict]:
     """First-order and total Sobol indices per uncertainty, with confidence half widths."""
@@ -69,7 +76,7 @@ def sobol_indices(ds: xr.Dataset, output: str, policy: str | None = None,
     problem = _problem(ds)
     with np.errstate(all="ignore"):
         r = sobol.analyze(problem, y, calc_second_order=design["second_order"],
-                          conf_level=confidence, seed=seed)
+                          conf_level=confidence, seed=_salib_seed(seed))
     return [{"output": output, "policy": policy, "parameter": name, "S1": float(r["S1"][i]),
              "S1_conf": float(r["S1_conf"][i]), "ST": float(r["ST"][i]),
              "ST_conf": float(r["ST_conf"][i])} for i, name in enumerate(problem["names"])]
@@ -87,8 +94,10 @@ def morris_indices(ds: xr.Dataset, output: str, policy: str | None = None,
     y, policy = _per_scenario(ds, output, policy)
     problem = _problem(ds)
     x = np.asarray(ds["design_unit"].values)
-    r = morris.analyze(problem, x, y, conf_level=confidence, num_levels=design["levels"],
-                       seed=seed)
+    with warnings.catch_warnings():  # one trajectory: sigma is NaN, say so without noise
+        warnings.simplefilter("ignore", RuntimeWarning)
+        r = morris.analyze(problem, x, y, conf_level=confidence, num_levels=design["levels"],
+                           seed=_salib_seed(seed))
     return [{"output": output, "policy": policy, "parameter": name,
              "mu_star": float(r["mu_star"][i]), "mu_star_conf": float(r["mu_star_conf"][i]),
              "sigma": float(r["sigma"][i])} for i, name in enumerate(problem["names"])]
@@ -249,23 +258,28 @@ def _drop(X, y, limits, inside, tolerance):
         limits, inside = best[1], best[2]
 
 
+_STEPS = [(m * 10.0 ** e, max(0, -e + (m < 1))) for e in range(6, -10, -1) for m in (1, 0.5)]
+
+
 def _nice_above(a: float, b: float) -> float:
-    """The roundest number c with a <= c < b (so x > c keeps exactly the values >= b)."""
-    for e in range(6, -10, -1):
-        step = 10.0 ** e
-        c = math.ceil(a / step) * step
-        if a <= c < b:
-            return round(c, max(0, -e))
+    """The roundest number c between a and b, a < c < b if there is room (so x > c keeps
+    exactly the values >= b, and reads as a real threshold)."""
+    for strict in (True, False):
+        for step, digits in _STEPS:
+            c = math.floor(a / step) * step + step if strict else math.ceil(a / step) * step
+            if a <= c < b:
+                return round(c, digits)
     return a
 
 
 def _nice_below(a: float, b: float) -> float:
-    """The roundest number c with a < c <= b (so x < c keeps exactly the values <= a)."""
-    for e in range(6, -10, -1):
-        step = 10.0 ** e
-        c = math.floor(b / step) * step
-        if a < c <= b:
-            return round(c, max(0, -e))
+    """The roundest number c between a and b, a < c < b if there is room (so x < c keeps
+    exactly the values <= a)."""
+    for strict in (True, False):
+        for step, digits in _STEPS:
+            c = math.ceil(b / step) * step - step if strict else math.floor(b / step) * step
+            if a < c <= b:
+                return round(c, digits)
     return b
 
 
@@ -304,8 +318,8 @@ def describe_box(box: Box, X: dict[str, np.ndarray], labels: dict[str, str],
             parts.append(f"{label} exceeds {_num(_nice_above(below, lo))}")
         else:
             parts.append(f"{label} is below {_num(_nice_below(hi, above))}")
-    cond = " and ".join(parts) if parts else "in every scenario"
-    return (f"when {cond}, {box.coverage:.0%} of the {what}, {box.density:.0%} density "
+    cond = ("when " + " and ".join(parts)) if parts else "in every scenario alike"
+    return (f"{cond}, {box.coverage:.0%} of the {what}, {box.density:.0%} density "
             f"({int(box.inside.sum())} of {len(box.inside)} runs)")
 
 
@@ -334,7 +348,8 @@ def discover(ds: xr.Dataset, output: str, *, above: float | None = None,
         X["policy"] = pol[sel]
     short = [k.rpartition(".")[2] for k in X]
     labels = {k: (s if short.count(s) == 1 else k) for k, s in zip(X, short, strict=True)}
-    cond = f"{output} {'>' if above is not None else '<'} {_num(above if above is not None else below)}"
+    cond = (f"{output} > {_num(above)}" if above is not None
+            else f"{output} < {_num(below)}")
     if not fail.any():
         return {"output": output, "condition": cond, "policy": policy, "failures": 0,
                 "runs": int(sel.sum()), "sentence": f"no run has {cond}"}
@@ -402,6 +417,8 @@ def analyze(ds: xr.Dataset, spec=None) -> dict:
 
 def format_report(rep: dict) -> str:
     """The analysis as text for the terminal."""
+    if "problem" in rep:
+        return f"{rep['sweep']}: analysis failed: {rep['problem']}"
     lines = [f"{rep['sweep']}: {rep['runs']} runs, {rep['ok']} ok, {rep['failed']} failed"
              + (f", {rep['pending']} pending" if rep["pending"] else "")]
     for e in rep.get("errors", []):

@@ -11,9 +11,11 @@ from twin.core.errors import TwinError
 RESULTS_DIR = Path("results")
 # small versions of the shipped sweeps for `make demo` (same files, fewer samples)
 DEMO_SWEEPS = {
-    "scenarios/sweeps/rainstorm_waterlogging.toml": {"samples": 8, "replicates": 1},
-    "scenarios/sweeps/sorting_adoption.toml": {"samples": 8, "replicates": 1},
+    "scenarios/sweeps/rainstorm_waterlogging.toml": {"samples": 2},
+    "scenarios/sweeps/sorting_adoption.toml": {"samples": 2, "replicates": 1,
+                                               "max_replicates": 2},
 }
+DEMO_WORKERS = 2
 
 
 def add_parser(subparsers) -> None:
@@ -34,6 +36,8 @@ def add_parser(subparsers) -> None:
                    help="continue an interrupted sweep in --out (finished runs are kept)")
     p.add_argument("--samples", type=int, help="override the design's samples (smaller runs)")
     p.add_argument("--replicates", type=int, help="override the sweep's replicates")
+    p.add_argument("--max-replicates", type=int, metavar="N",
+                   help="override [compare] max_replicates (replicates added for precision)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="seconds to wait for --scheduler and its workers (default 10)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -42,10 +46,10 @@ def add_parser(subparsers) -> None:
 
 def run_file(path: str | Path, *, out: str | Path | None = None, workers: int | None = None,
              scheduler: str | None = None, resume: bool = False, samples: int | None = None,
-             replicates: int | None = None, connect_timeout_s: float = 10.0,
-             quiet: bool = False) -> Path:
+             replicates: int | None = None, max_replicates: int | None = None,
+             connect_timeout_s: float = 10.0, quiet: bool = False, client=None) -> Path:
     """Run (or resume) a sweep file, print its summary and analysis; returns the store."""
-    from twin.sweep.analysis import analyze, format_report
+    from twin.sweep.analysis import format_report
     from twin.sweep.runner import run_sweep
     from twin.sweep.spec import load_sweep
     from twin.sweep.store import open_sweep
@@ -55,41 +59,51 @@ def run_file(path: str | Path, *, out: str | Path | None = None, workers: int | 
     if workers is not None and scheduler:
         raise TwinError("give --workers (a local cluster) or --scheduler (an existing one), "
                         "not both")
-    spec = load_sweep(path, samples=samples, replicates=replicates)
+    spec = load_sweep(path, samples=samples, replicates=replicates,
+                      max_replicates=max_replicates)
     out = Path(out) if out else RESULTS_DIR / f"{spec.name}.zarr"
     where = (f"the Dask cluster at {scheduler}" if scheduler else "this process"
-             if workers == 0 else "a local Dask cluster")
+             if workers == 0 else "a local Dask cluster" if client is None else
+             "the given Dask cluster")
     if not quiet:
         print(f"{spec.name}: {'resuming' if resume else 'running'} on {where} into {out}")
-    s = run_sweep(spec, out, workers=workers, scheduler=scheduler, resume=resume,
-                  progress=not quiet, connect_timeout_s=connect_timeout_s)
+    s = run_sweep(spec, out, workers=workers, scheduler=scheduler, client=client,
+                  resume=resume, progress=not quiet, connect_timeout_s=connect_timeout_s)
     print(f"{spec.name}: {s.n_runs} runs ({s.already_done} already done, {s.computed} run now, "
           f"{s.failed} failed) on {s.workers or 1} worker(s) in {s.elapsed_s:.1f} s; "
           f"{s.batch_runs or 1} run(s) per task")
     for note in s.notes:
         print(f"  {note}")
-    ds = open_sweep(out).load()
-    rep = analyze(ds, spec)
-    print(format_report(rep))
-    report_path = out.with_name(out.name.removesuffix(".zarr") + ".analysis.json")
-    report_path.write_text(json.dumps(rep, indent=1, default=str), encoding="utf-8")
-    print(f"results: {out}\nanalysis: {report_path}")
+    print(format_report(json.loads(open_sweep(out).attrs["analysis"])))
+    print(f"results: {out} (analysis in its `analysis` attribute: docs/sweeps.md)")
     return out
 
 
 def main(args) -> int:
     run_file(args.sweep, out=args.out, workers=args.workers, scheduler=args.scheduler,
              resume=args.resume, samples=args.samples, replicates=args.replicates,
+             max_replicates=args.max_replicates,
              connect_timeout_s=args.connect_timeout, quiet=args.quiet)
     return 0
 
 
 def demo(root: str | Path = ".", quiet: bool = False) -> list[Path]:
-    """Small versions of the shipped sweeps on the built-in city (for `twin demo`)."""
+    """Small versions of the shipped sweeps on the built-in city (for `twin demo`), on one
+    local cluster of 2 single-threaded worker processes on loopback."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    paths = [(Path(root) / rel, small) for rel, small in DEMO_SWEEPS.items()]
+    paths = [(p, small) for p, small in paths if p.is_file()]
+    if not paths:
+        return []
     done = []
-    for rel, small in DEMO_SWEEPS.items():
-        path = Path(root) / rel
-        if path.is_file():
+    with LocalCluster(n_workers=DEMO_WORKERS, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.ERROR) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        for path, small in paths:
             done.append(run_file(path, out=RESULTS_DIR / f"{path.stem}_demo.zarr",
-                                 quiet=quiet, **small))
+                                 quiet=quiet, client=client, **small))
     return done

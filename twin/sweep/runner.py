@@ -12,6 +12,7 @@ whatever the number of workers or the order in which they finish.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -27,12 +28,13 @@ import numpy as np
 
 from twin.core import registry
 from twin.core.errors import TwinError
-from twin.core.scenario import Scenario
+from twin.core.scenario import Scenario, ScheduledEvent
 from twin.sweep import designs
 from twin.sweep.spec import Output, SweepSpec
 from twin.sweep.store import FAILED, OK, ChunkWriter, OutputTemplate, SweepStore, coord_array
 
 log = logging.getLogger(__name__)
+EventSets = dict[str, dict[Any, tuple[ScheduledEvent, ...]]]  # name -> label -> events
 MAX_ERROR_CHARS = 500
 
 
@@ -60,6 +62,7 @@ class Batch:
     shapes: dict[str, tuple[int, ...]]
     models: tuple[type, ...]
     runs: tuple[RunTask, ...]
+    event_sets: EventSets = field(default_factory=dict)
 
 
 @dataclass
@@ -76,16 +79,29 @@ def _register(models: tuple[type, ...]) -> None:
         registry.register(cls)
 
 
-def scenario_of(base: Scenario, changes) -> Scenario:
-    """The base scenario with a run's parameter changes (checked again by the model's
-    params dataclass)."""
+def scenario_of(base: Scenario, changes, event_sets: EventSets | None = None) -> Scenario:
+    """The base scenario with a run's changes: model parameters (checked again by the
+    model's params dataclass), event payload fields and added event sets."""
     by_model: dict[str, dict] = {}
+    fields: dict[str, dict] = {}
+    extra: list[ScheduledEvent] = []
     for key, value in changes:
-        model, _, name = key.partition(".")
-        by_model.setdefault(model, {})[name] = value
+        if event_sets and key in event_sets:
+            extra.extend(event_sets[key][value])
+        elif key.startswith("events."):
+            _, kind, name = key.split(".")
+            fields.setdefault(kind, {})[name] = value
+        else:
+            model, _, name = key.partition(".")
+            by_model.setdefault(model, {})[name] = value
     sc = base
     for model, ch in by_model.items():
         sc = sc.with_params(model, **ch)
+    if fields or extra:
+        events = [dataclasses.replace(e, payload=dataclasses.replace(e.payload, **fields[e.kind]))
+                  if e.kind in fields else e for e in sc.events]
+        events = sorted(events + extra, key=lambda e: e.at_s)  # stable: base events first
+        sc = dataclasses.replace(sc, events=tuple(events))
     return sc
 
 
@@ -97,24 +113,25 @@ def reduce_outputs(ds, outputs: tuple[Output, ...]) -> dict:
             raise KeyError(f"output {o.name!r}: variable {o.var!r} is not in the results; "
                            "available: " + ", ".join(map(str, ds.data_vars)))
         da = ds[o.var]
-        if o.reduce != "none":
-            dims = o.over if o.over is not None else da.dims
+        for op, over in o.steps:
+            dims = over if over is not None else da.dims
             missing = [d for d in dims if d not in da.dims]
             if missing:
-                raise KeyError(f"output {o.name!r}: {o.var!r} has no dim {missing[0]!r}; "
-                               f"its dims: {', '.join(da.dims) or 'none'}")
-            if o.reduce in ("first", "last"):
-                da = da.isel({d: 0 if o.reduce == "first" else -1 for d in dims})
+                raise KeyError(f"output {o.name!r}: {o.var!r} has no dim {missing[0]!r} left "
+                               f"to reduce; its dims: {', '.join(da.dims) or 'none'}")
+            if op in ("first", "last"):
+                da = da.isel({d: 0 if op == "first" else -1 for d in dims})
             else:
-                da = getattr(da, o.reduce)(dim=list(dims), keep_attrs=True)
+                da = getattr(da, op)(dim=list(dims), keep_attrs=True)
         out[o.name] = da
     return out
 
 
-def execute(base: Scenario, root_seed: int, outputs, task: RunTask) -> dict:
+def execute(base: Scenario, root_seed: int, outputs, task: RunTask,
+            event_sets: EventSets | None = None) -> dict:
     from twin.core.run import run
 
-    ds = run(scenario_of(base, task.changes), scenario_index=task.scenario,
+    ds = run(scenario_of(base, task.changes, event_sets), scenario_index=task.scenario,
              replicate=task.replicate, root_seed=root_seed)
     return reduce_outputs(ds, outputs)
 
@@ -134,7 +151,7 @@ def run_batch(batch: Batch) -> BatchResult:
     errors = [""] * n
     for j, task in enumerate(batch.runs):
         try:
-            got = execute(batch.base, batch.root_seed, batch.outputs, task)
+            got = execute(batch.base, batch.root_seed, batch.outputs, task, batch.event_sets)
             for name, da in got.items():
                 arr = np.asarray(da.values, dtype=np.float64)
                 if arr.shape != batch.shapes[name]:
@@ -150,9 +167,12 @@ def run_batch(batch: Batch) -> BatchResult:
                        status, errors, time.perf_counter() - t0)
 
 
-def _first_run(base, root_seed, outputs, models, task) -> dict:
-    _register(models)
-    return execute(base, root_seed, outputs, task)
+def _first_run(batch: Batch) -> tuple[dict, float]:
+    """The first run's reduced outputs (they lay out the store) and its duration."""
+    _register(batch.models)
+    t0 = time.perf_counter()
+    got = execute(batch.base, batch.root_seed, batch.outputs, batch.runs[0], batch.event_sets)
+    return got, time.perf_counter() - t0
 
 
 def _prepare_worker(city_spec, models: tuple[type, ...]) -> dict:
@@ -178,6 +198,8 @@ class Plan:
         self.n_scen = len(self.values)
         self.n_pol = len(spec.policies)
         self.models = tuple(registry.get(name) for name in spec.base.models)
+        self.event_sets = {u.key: dict(zip(u.values, u.event_sets, strict=True))
+                           for u in spec.uncertainties if u.event_sets is not None}
 
     def n_runs(self, replicates: int) -> int:
         return replicates * self.n_scen * self.n_pol
@@ -203,7 +225,7 @@ class Plan:
 
     def batch(self, indices, shapes) -> Batch:
         return Batch(self.spec.base, self.spec.root_seed, self.spec.outputs, shapes,
-                     self.models, tuple(self.task(int(r)) for r in indices))
+                     self.models, tuple(self.task(int(r)) for r in indices), self.event_sets)
 
 
 def _templates(reduced: dict) -> list[OutputTemplate]:
@@ -235,8 +257,8 @@ class InProcess:
         _register(models)
         open_city(city_spec)  # so that the pilot times runs, not the city's generation
 
-    def first(self, spec: SweepSpec, plan: Plan, r: int) -> dict:
-        return _first_run(spec.base, spec.root_seed, spec.outputs, plan.models, plan.task(r))
+    def first(self, plan: Plan, r: int) -> tuple[dict, float]:
+        return _first_run(plan.batch([r], {}))
 
     def run1(self, batch: Batch) -> BatchResult:
         return run_batch(batch)
@@ -305,12 +327,12 @@ class DaskExecutor:
                 raise TwinError(f"worker {addr} runs {info}, this driver {mine}; install the "
                                 "same versions on every worker")
 
-    def first(self, spec: SweepSpec, plan: Plan, r: int) -> dict:
+    def first(self, plan: Plan, r: int) -> tuple[dict, float]:
         """One run on a worker, returning its reduced outputs (to lay out the store)."""
         from distributed.scheduler import KilledWorker
 
-        fut = self.client.submit(_first_run, spec.base, spec.root_seed, spec.outputs,
-                                 plan.models, plan.task(r), key=f"{self.prefix}-first-{r}")
+        fut = self.client.submit(_first_run, plan.batch([r], {}),
+                                 key=f"{self.prefix}-first-{r}")
         try:
             return fut.result()
         except KilledWorker:
@@ -370,7 +392,7 @@ class DaskExecutor:
 
 
 def _replace_runs(b: Batch, runs) -> Batch:
-    return Batch(b.base, b.root_seed, b.outputs, b.shapes, b.models, tuple(runs))
+    return dataclasses.replace(b, runs=tuple(runs))
 
 
 def _failed(b: Batch, message: str) -> BatchResult:
@@ -406,6 +428,7 @@ class SweepSummary:
     elapsed_s: float = 0.0
     workers: int = 0
     writes: int = 0
+    busy_s: float = 0.0  # seconds workers spent in batches of this call
     notes: list[str] = field(default_factory=list)
 
 
@@ -450,9 +473,11 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
         def take(res: BatchResult) -> None:
             writer.add(res.indices, res.values, res.status, res.errors)
             summary.computed += len(res.indices)
+            summary.busy_s += res.seconds
             _tick(bar, len(res.indices), res, on_progress, store.n_runs)
 
-        timed = False
+        # a first run as long as a task times the runs well enough: no serial pilot
+        timed = summary.pilot_s >= task_s
         while True:
             pending = np.flatnonzero(store.status() == 0)
             if len(pending) and not timed:  # time a few runs, one per task (results kept)
@@ -490,9 +515,9 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
         summary.n_runs = store.n_runs
         summary.replicates = replicates
         summary.writes = writer.writes
-        store.finish(failed_runs=summary.failed)
         if bar is not None:
             bar.close()
+        store.finish(failed_runs=summary.failed, analysis=_analysis(spec, out))
     finally:
         executor.close()
     summary.elapsed_s = time.perf_counter() - t0
@@ -536,7 +561,7 @@ def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary,
     first_error = None
     for r in range(min(5, plan.n_runs(spec.replicates))):
         try:
-            reduced = executor.first(spec, plan, r)
+            reduced, summary.pilot_s = executor.first(plan, r)
             break
         except Exception as e:  # noqa: BLE001 - reported below if no run works
             first_error = first_error or e
@@ -554,17 +579,34 @@ def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary,
     w.add(np.array([r]), vals, np.array([OK], dtype=np.int8), [""])
     w.flush()
     summary.computed = 1
+    summary.busy_s = summary.pilot_s
     return store
 
 
 def _replicates_needed(spec: SweepSpec, store: SweepStore, replicates: int) -> int:
-    if spec.compare is None or replicates >= spec.compare.max_replicates:
+    c = spec.compare
+    if c is None or replicates >= c.max_replicates or (c.half_width is None
+                                                       and c.relative_half_width is None):
         return replicates
     from twin.sweep.paired import replicates_needed
     from twin.sweep.store import open_sweep
 
     return min(spec.compare.max_replicates,
                replicates_needed(open_sweep(store.path), spec.compare, replicates))
+
+
+def _analysis(spec: SweepSpec, out: Path) -> str:
+    """The analysis the sweep file asks for, as JSON for the store's `analysis` attribute
+    (dashboards show it without SALib); a failed analysis never loses the results."""
+    from twin.sweep.analysis import analyze
+    from twin.sweep.store import open_sweep
+
+    try:
+        rep = analyze(open_sweep(out).load(), spec)
+    except Exception as e:  # noqa: BLE001 - the runs are safe; say what went wrong
+        log.exception("analysis of %s failed", out)
+        rep = {"sweep": spec.name, "problem": _message(e)}
+    return json.dumps(rep, default=str, sort_keys=True)
 
 
 def _bar(name: str, total: int, initial: int, show: bool):

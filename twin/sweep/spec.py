@@ -5,10 +5,18 @@ A sweep file is data only, like a scenario file: it is parsed and checked comple
 anything runs, and every error names the file, the key and what is allowed. Parameters are
 addressed as `model.param` and checked against the model's frozen params dataclass, so a typo
 names the parameter and lists the model's parameters.
+
+Faults that a scenario states as events (a pump station losing power, blocked inlets) are
+varied in two ways: `"events.KIND.field"` sets a payload field of every event of that kind in
+the base scenario (e.g. the capacity left by each inlet blockage), and an event set
+`NAME = { events = { LABEL = [event tables], ... } }` adds one of several alternative
+timelines (e.g. how many pump stations fail); labels that are all numbers make a numeric
+coordinate, so scenario discovery can say "at most 1".
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import json
@@ -19,15 +27,17 @@ from pathlib import Path
 from typing import Any
 
 from twin.core import params as P
+from twin.core import registry
 from twin.core.errors import ScenarioError
-from twin.core.scenario import Scenario, load_scenario
+from twin.core.scenario import Scenario, ScheduledEvent, load_scenario, parse_offset
 
 TOP_KEYS = {"sweep", "design", "uncertainties", "levers", "policies", "outputs", "compare",
             "analysis"}
 SWEEP_KEYS = {"name", "description", "base", "replicates", "root_seed", "chunk_runs"}
 DESIGN_KEYS = {"kind", "samples", "levels", "second_order", "seed"}
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
-UNCERTAINTY_KEYS = {"range", "values", "scale"}
+UNCERTAINTY_KEYS = {"range", "values", "scale", "events"}
+EVENT_KEYS = {"at", "model", "kind"}
 OUTPUT_KEYS = {"var", "reduce", "over"}
 REDUCTIONS = ("none", "sum", "mean", "max", "min", "first", "last")
 COMPARE_KEYS = {"output", "reference", "confidence", "half_width", "relative_half_width",
@@ -53,6 +63,7 @@ class Uncertainty:
     scale: str = "linear"
     values: tuple | None = None
     integer: bool = False
+    event_sets: tuple[tuple[ScheduledEvent, ...], ...] | None = None  # per value (labels)
 
     @property
     def levels(self) -> int | None:
@@ -84,12 +95,13 @@ class Policy:
 
 @dataclass(frozen=True)
 class Output:
-    """A KPI kept per run: a results variable, reduced over some dims to a small fixed shape."""
+    """A KPI kept per run: a results variable, reduced over some dims to a small fixed shape.
+
+    `steps` are applied in order: (reduction, dims), dims None meaning every dim left."""
 
     name: str
     var: str
-    reduce: str = "none"
-    over: tuple[str, ...] | None = None  # None: every dim of the variable
+    steps: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,11 +207,14 @@ def _flatten(doc: dict, path, section: str, is_leaf) -> dict[str, tuple[Any, str
 
 
 def _param_info(base: Scenario, key: str, path, where: str) -> P.ParamInfo:
-    """The ParamInfo of `model.param`, or an error naming it and listing what exists."""
+    """The ParamInfo of `model.param` (or `events.KIND.field`), or an error naming it and
+    listing what exists."""
+    if key.startswith("events."):
+        return _event_field_info(base, key, path, where)
     model, _, name = key.partition(".")
     if not name or "." in name:
-        raise _err(path, where, f"{key!r} is not a parameter address; allowed: model.param, "
-                   "e.g. drainage.return_period_years")
+        raise _err(path, where, f"{key!r} is not a parameter address; allowed: model.param "
+                   "(e.g. drainage.return_period_years) or events.KIND.field")
     if model not in base.models:
         raise _err(path, where, f"model {model!r} is not in the base scenario; its models: "
                    + ", ".join(base.models))
@@ -210,16 +225,101 @@ def _param_info(base: Scenario, key: str, path, where: str) -> P.ParamInfo:
     return infos[name]
 
 
+def _event_field_info(base: Scenario, key: str, path, where: str) -> P.ParamInfo:
+    """`events.KIND.field`: a payload field of every base-scenario event of that kind."""
+    parts = key.split(".")
+    kinds = sorted({e.kind for e in base.events})
+    if len(parts) != 3:
+        raise _err(path, where, f"{key!r} is not an event field address; allowed: "
+                   "events.KIND.field, e.g. events.inlet_blockage.capacity_fraction")
+    kind, name = parts[1], parts[2]
+    found = [e for e in base.events if e.kind == kind]
+    if not found:
+        raise _err(path, where, f"the base scenario has no {kind!r} events to vary; its "
+                   "event kinds: " + (", ".join(kinds) or "none (add [[events]] to it)"))
+    infos = {i.name: i for i in P.describe(type(found[0].payload))}
+    if name not in infos:
+        raise _err(path, where, f"unknown field {name!r} of event {kind!r}; its fields: "
+                   + ", ".join(infos))
+    return infos[name]
+
+
+def base_value(base: Scenario, key: str) -> Any:
+    """The base scenario's value of `model.param` or `events.KIND.field` (first such event)."""
+    if key.startswith("events."):
+        _, kind, name = key.split(".")
+        return getattr(next(e for e in base.events if e.kind == kind).payload, name)
+    model, _, name = key.partition(".")
+    return getattr(base.models[model], name)
+
+
 def _check_value(base, info, value, path, where):
     return P.coerce(info, value, base_dir=base.directory, where=(path, where))
 
 
+def _label(labels: list[str]) -> tuple:
+    """Event-set labels as numbers when they all are (a numeric coordinate), else strings."""
+    for kind in (int, float):
+        try:
+            return tuple(kind(x) for x in labels)
+        except ValueError:
+            continue
+    return tuple(labels)
+
+
+def parse_events(base: Scenario, doc: Any, path, where: str) -> tuple[ScheduledEvent, ...]:
+    """Event tables (as in a scenario's [[events]]) checked against the base scenario."""
+    if not isinstance(doc, list):
+        raise _err(path, where, "allowed: a list of event tables { at, model, kind, ... }")
+    out = []
+    for i, ev in enumerate(doc):
+        key = f"{where}[{i}]"
+        ev = _table(ev, None, path, key)
+        for k in EVENT_KEYS:
+            if k not in ev:
+                raise _err(path, f"{key}.{k}", "missing; an event needs at, model, kind")
+        model = ev["model"]
+        if model not in base.models:
+            raise _err(path, f"{key}.model", f"got {model!r}; allowed: a model of the base "
+                       "scenario: " + ", ".join(base.models))
+        kinds = registry.get(model).events
+        if ev["kind"] not in kinds:
+            raise _err(path, f"{key}.kind", f"unknown event {ev['kind']!r} for model "
+                       f"{model!r}; allowed: " + (", ".join(kinds) or "none"))
+        at_s = parse_offset(ev["at"], base.start, path, f"{key}.at")
+        if not 0 <= at_s <= base.horizon_s:
+            raise _err(path, f"{key}.at", f"{ev['at']!r} is outside the base scenario's horizon")
+        payload = P.build(kinds[ev["kind"]], {k: v for k, v in ev.items() if k not in EVENT_KEYS},
+                          path=path, section=key, base_dir=base.directory)
+        out.append(ScheduledEvent(at_s, model, ev["kind"], payload, key))
+    return tuple(out)
+
+
+def _event_set(base, key, spec, path, where) -> Uncertainty:
+    if "." in key:
+        raise _err(path, where, f"an event set is named by a plain word (got {key!r}); it is "
+                   "not a model parameter")
+    if set(spec) != {"events"}:
+        raise _err(path, where, "an event set takes only events = { LABEL = [events], ... }")
+    sets = _table(spec["events"], None, path, f"{where}.events")
+    if len(sets) < 2:
+        raise _err(path, f"{where}.events", "allowed: at least two alternatives, e.g. "
+                   "{ \"3\" = [], \"2\" = [{ at = \"00:30\", model = \"drainage\", "
+                   "kind = \"pump_outage\", station = \"PS01\" }] }")
+    labels = _label(list(sets))
+    events = tuple(parse_events(base, evs, path, f"{where}.events.{lab}")
+                   for lab, evs in sets.items())
+    return Uncertainty(key, "events", key, values=labels, event_sets=events)
+
+
 def _uncertainty(base, key, spec, path, where) -> Uncertainty:
+    if isinstance(spec, dict) and "events" in spec:
+        return _event_set(base, key, spec, path, where)
     info = _param_info(base, key, path, where)
     model, _, name = key.partition(".")
     if not isinstance(spec, dict):
         raise _err(path, where, "must be a table: { range = [lo, hi] } or { values = [...] }")
-    _table(spec, UNCERTAINTY_KEYS, path, where)
+    _table(spec, UNCERTAINTY_KEYS - {"events"}, path, where)
     if ("range" in spec) == ("values" in spec):
         raise _err(path, where, "give exactly one of range = [lo, hi] or values = [...]")
     if "values" in spec:
@@ -296,8 +396,7 @@ def _policies(doc, base, path) -> tuple[tuple[Policy, ...], tuple[str, ...]]:
             have = dict(pol.settings)
             for key in keys:
                 if key not in have:
-                    model, _, name = key.partition(".")
-                    have[key] = getattr(base.models[model], name)
+                    have[key] = base_value(base, key)
             full.append(Policy(pol.name, tuple((k, have[k]) for k in keys)))
         return tuple(full), tuple(keys)
     return (Policy("base", ()),), ()
@@ -326,9 +425,18 @@ def _outputs(doc, path) -> tuple[Output, ...]:
         if not isinstance(var, str):
             raise _err(path, f"{where}.var", "missing; allowed: a results variable name")
         red = spec.get("reduce", "none")
+        if isinstance(red, dict):  # { time = "last", district = "mean" }: one dim at a time
+            if "over" in spec:
+                raise _err(path, f"{where}.over", "not with a table of reductions per dim")
+            for dim, op in red.items():
+                if op not in REDUCTIONS[1:]:
+                    raise _err(path, f"{where}.reduce.{dim}", f"got {op!r}; allowed: "
+                               + ", ".join(REDUCTIONS[1:]))
+            out.append(Output(name, var, tuple((op, (dim,)) for dim, op in red.items())))
+            continue
         if red not in REDUCTIONS:
             raise _err(path, f"{where}.reduce", f"got {red!r}; allowed: "
-                       + ", ".join(REDUCTIONS))
+                       + ", ".join(REDUCTIONS) + ", or a table { dim = reduction, ... }")
         over = spec.get("over")
         if over is not None:
             if isinstance(over, str):
@@ -338,7 +446,7 @@ def _outputs(doc, path) -> tuple[Output, ...]:
             if red == "none":
                 raise _err(path, f"{where}.over", "only with reduce")
             over = tuple(over)
-        out.append(Output(name, var, red, over))
+        out.append(Output(name, var, () if red == "none" else ((red, over),)))
     return tuple(out)
 
 
@@ -448,16 +556,17 @@ def parse_sweep(doc: dict, path: Path | None = None, *, overrides: dict | None =
     """Validate a parsed sweep document; `overrides` (samples, replicates) shrink or grow it
     from the command line and are part of the sweep's hash."""
     _table(doc, TOP_KEYS, path, "")
-    doc = json.loads(json.dumps(doc, default=str)) if overrides else doc
-    for k, v in (overrides or {}).items():
-        if v is None:
-            continue
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    doc = copy.deepcopy(doc) if overrides else doc
+    for k, v in overrides.items():
         if k == "samples":
             doc.setdefault("design", {})["samples"] = v
         elif k == "replicates":
             doc.setdefault("sweep", {})["replicates"] = v
         elif k == "levels":
             doc.setdefault("design", {})["levels"] = v
+        elif k == "max_replicates" and isinstance(doc.get("compare"), dict):
+            doc["compare"]["max_replicates"] = v
     head = _table(doc.get("sweep", {}), SWEEP_KEYS, path, "sweep")
     if "base" not in head or not isinstance(head["base"], str):
         raise _err(path, "sweep.base", "missing; allowed: the path of a scenario file, "
@@ -504,7 +613,8 @@ def parse_sweep(doc: dict, path: Path | None = None, *, overrides: dict | None =
 
 
 def load_sweep(path: str | Path, **overrides) -> SweepSpec:
-    """Read and validate a sweep file (overrides: samples=, replicates=, levels=)."""
+    """Read and validate a sweep file (overrides: samples=, replicates=, levels=,
+    max_replicates=)."""
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(path, None, "sweep file not found")

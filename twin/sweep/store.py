@@ -147,11 +147,13 @@ class SweepStore:
         return {n: np.asarray(a[start:stop]) for n, a in self._arrays.items()}
 
     # -- writing ----------------------------------------------------------------------------
-    def write_region(self, start: int, values: dict[str, np.ndarray]) -> None:
-        """Write one whole chunk: outputs and errors first, the status (done mask) last."""
+    def write_region(self, start: int, values: dict[str, np.ndarray],
+                     errors: bool = True) -> None:
+        """Write one whole chunk: outputs and errors (unless none changed: they are written
+        as "" when the store is made or grown) first, the status (done mask) last."""
         stop = start + len(values["status"])
         for name, arr in self._arrays.items():
-            if name != "status":
+            if name != "status" and (errors or name != "error"):
                 arr[start:stop] = values[name]
         self._arrays["status"][start:stop] = values["status"]
 
@@ -176,6 +178,8 @@ class SweepStore:
                 arr.resize((n, *arr.shape[1:]))
                 if name in coords:
                     arr[start:n] = coords[name]
+                elif name == "error":
+                    arr[start:n] = np.full(n - start, "", dtype=object)
         with _quiet():
             zarr.consolidate_metadata(str(self.path))
         self.group = zarr.open_group(str(self.path), mode="r+", use_consolidated=False)
@@ -201,6 +205,7 @@ class ChunkWriter:
         self._clock = clock or time.monotonic
         self._buffers: dict[int, dict[str, np.ndarray]] = {}
         self._dirty: set[int] = set()
+        self._failed: set[int] = set()  # chunks whose errors must be written
         self._last = self._clock()
         self.writes = 0
 
@@ -224,6 +229,8 @@ class ChunkWriter:
             buf["error"][i] = errors[j]
             buf["status"][i] = status[j]
             self._dirty.add(k)
+            if errors[j]:
+                self._failed.add(k)
         for k in sorted(self._dirty):
             if (self._buffers[k]["status"] != PENDING).all():
                 self._write(k)
@@ -232,7 +239,8 @@ class ChunkWriter:
 
     def _write(self, k: int) -> None:
         buf = self._buffers[k]
-        self.store.write_region(k * self.store.chunk, buf)
+        self.store.write_region(k * self.store.chunk, buf, errors=k in self._failed)
+        self._failed.discard(k)
         self.writes += 1
         self._dirty.discard(k)
         if (buf["status"] != PENDING).all():
