@@ -233,15 +233,20 @@ def _parse_city(doc: dict, path: Path | None) -> CitySpec:
     return CitySpec(builtin=name)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file."""
+def read_toml(path: str | Path, what: str = "scenario") -> tuple[dict, Path]:
+    """Read a TOML file a user names (scenario, sweep), every failure a ScenarioError."""
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(path, None, "scenario file not found")
+        raise ScenarioError(path, None, f"{what} file not found")
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(path, None, f"not valid TOML: {e}") from None
     except UnicodeDecodeError:
         raise ScenarioError(path, None, "not a UTF-8 text file") from None
-    return parse_scenario(doc, path.resolve())
+    return doc, path.resolve()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file."""
+    return parse_scenario(*read_toml(path))

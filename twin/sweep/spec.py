@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,13 @@ from typing import Any
 from twin.core import params as P
 from twin.core import registry
 from twin.core.errors import ScenarioError
-from twin.core.scenario import Scenario, ScheduledEvent, load_scenario, parse_offset
+from twin.core.scenario import (
+    Scenario,
+    ScheduledEvent,
+    load_scenario,
+    parse_offset,
+    read_toml,
+)
 
 TOP_KEYS = {"sweep", "design", "uncertainties", "levers", "policies", "outputs", "compare",
             "analysis"}
@@ -615,13 +620,5 @@ def parse_sweep(doc: dict, path: Path | None = None, *, overrides: dict | None =
 def load_sweep(path: str | Path, **overrides) -> SweepSpec:
     """Read and validate a sweep file (overrides: samples=, replicates=, levels=,
     max_replicates=)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(path, None, "sweep file not found")
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(path, None, f"not valid TOML: {e}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(path, None, "not a UTF-8 text file") from None
-    return parse_sweep(doc, path.resolve(), overrides=overrides)
+    doc, path = read_toml(path, "sweep")
+    return parse_sweep(doc, path, overrides=overrides)
