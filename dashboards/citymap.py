@@ -4,17 +4,18 @@ columns are updated in place (a time slider changes colours, not the figure)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMapper
 from bokeh.plotting import figure
 
-from dashboards.theme import DEPTH_PALETTE, bilingual
+from dashboards.theme import DEPTH_PALETTE, bilingual, style
 from twin.city import City
 
 ROAD_COLOURS = {0: "#9aa0a6", 1: "#5f6368", 2: "#3c4043"}
 CLOSED = "#d62728"
+WET_M = 0.01  # street water below this draws a road in its class colour
 
 
 @dataclass
@@ -25,14 +26,33 @@ class CityMap:
     roads: ColumnDataSource
     points: ColumnDataSource
     mapper: LinearColorMapper
+    layers: dict = field(default_factory=dict)  # more sources an app adds (name -> source)
 
 
-def city_map(city: City, *, title: str = "", height: int = 520, depth_max_m: float = 0.5,
-             point_label: str = "node") -> CityMap:
-    """Districts, roads, river and an empty point layer (drainage nodes, hot spots)."""
+def city_map(city: City | None, *, title: str = "", height: int = 520, depth_max_m: float = 0.5,
+             point_label: str = "node", value_title: str = "water depth (m)",
+             palette=DEPTH_PALETTE, value_format: str = "0.00") -> CityMap:
+    """Districts, roads, river and an empty point layer (drainage nodes, hot spots).
+    Without a city (a drill on a user network) only the point layer is drawn."""
     fig = figure(title=title, height=height, sizing_mode="stretch_width", match_aspect=True,
-                 x_axis_label="x (m)", y_axis_label="y (m)", tools="pan,wheel_zoom,box_zoom,reset,save",
-                 output_backend="canvas")
+                 x_axis_label="x (m)", y_axis_label="y (m)",
+                 tools="pan,wheel_zoom,box_zoom,reset,save", output_backend="canvas")
+    roads = ColumnDataSource({"xs": [], "ys": [], "colour": [], "width": [], "edge": []})
+    if city is not None:
+        _draw_city(fig, city, roads)
+    mapper = LinearColorMapper(palette=list(palette), low=0.0, high=depth_max_m)
+    points = ColumnDataSource({"x": [], "y": [], "value": [], "label": [], "size": []})
+    pr = fig.scatter("x", "y", source=points, size="size", line_color="#333333",
+                     fill_color={"field": "value", "transform": mapper})
+    fig.add_tools(HoverTool(renderers=[pr], tooltips=[(point_label, "@label"),
+                                                     ("value", f"@value{{{value_format}}}")]))
+    fig.add_layout(ColorBar(color_mapper=mapper, title=bilingual(value_title), width=10), "right")
+    if fig.legend:
+        fig.legend.location = "top_left"
+    return CityMap(style(fig), roads, points, mapper)
+
+
+def _draw_city(fig, city: City, roads: ColumnDataSource) -> None:
     d = city.districts
     polys = [np.array(d.polygon(i)) for i in range(len(d))]
     dist = ColumnDataSource({"xs": [p[:, 0] for p in polys], "ys": [p[:, 1] for p in polys],
@@ -44,35 +64,51 @@ def city_map(city: City, *, title: str = "", height: int = 520, depth_max_m: flo
                     line_color="#bdc1c6", line_dash="dashed")
     fig.add_tools(HoverTool(renderers=[r], tooltips=[("district", "@name"),
                                                     ("population", "@population{0,0}")]))
-    fig.text("cx", "cy", text="name", source=dist, text_font_size="9pt", text_color="#5f6368",
+    fig.text("cx", "cy", text="name", source=dist, text_font_size="8pt", text_color="#80868b",
              text_align="center")
     fig.line(city.river_xy[:, 0], city.river_xy[:, 1], line_width=6, color="#7fb3e6",
              legend_label="river 河流")
     rd = city.roads
     u, v = rd.edge_u, rd.edge_v
-    roads = ColumnDataSource({
+    roads.data = {
         "xs": [[float(rd.node_x[a]), float(rd.node_x[b])] for a, b in zip(u, v, strict=True)],
         "ys": [[float(rd.node_y[a]), float(rd.node_y[b])] for a, b in zip(u, v, strict=True)],
         "colour": [ROAD_COLOURS[int(c)] for c in rd.edge_class],
         "width": [1.0 + float(c) for c in rd.edge_class],
         "edge": list(range(rd.n_edges)),
-    })
+    }
     fig.multi_line("xs", "ys", source=roads, line_color="colour", line_width="width")
-    mapper = LinearColorMapper(palette=list(DEPTH_PALETTE), low=0.0, high=depth_max_m)
-    points = ColumnDataSource({"x": [], "y": [], "value": [], "label": [], "size": []})
-    pr = fig.scatter("x", "y", source=points, size="size", line_color="#333333",
-                     fill_color={"field": "value", "transform": mapper})
-    fig.add_tools(HoverTool(renderers=[pr], tooltips=[(point_label, "@label"),
-                                                     ("value", "@value{0.00}")]))
-    fig.add_layout(ColorBar(color_mapper=mapper, title=bilingual("water depth (m)")), "right")
-    fig.legend.location = "top_left"
-    fig.legend.background_fill_alpha = 0.6
-    return CityMap(fig, roads, points, mapper)
 
 
-def colour_roads(cmap: CityMap, city: City, closed_edges) -> None:
-    """Closed roads red, the others by class (in place)."""
-    colours = [ROAD_COLOURS[int(c)] for c in city.roads.edge_class]
+def site_xy(city: City, kind: str, names) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the named sites of one kind (NaN for a name the city lacks)."""
+    s = city.sites
+    idx = s.of_kind(kind)
+    where = {str(s.name[i]): i for i in idx}
+    pick = [where.get(str(n), -1) for n in names]
+    x = np.array([s.x[i] if i >= 0 else np.nan for i in pick], dtype=float)
+    y = np.array([s.y[i] if i >= 0 else np.nan for i in pick], dtype=float)
+    return x, y
+
+
+def depth_colour(depth_m: float, high_m: float) -> str:
+    """The depth palette's colour for a street water depth."""
+    k = int(np.clip(depth_m / high_m * len(DEPTH_PALETTE), 0, len(DEPTH_PALETTE) - 1))
+    return DEPTH_PALETTE[k]
+
+
+def colour_roads(cmap: CityMap, city: City, closed_edges, edge_depth_m=None,
+                 high_m: float = 0.5) -> None:
+    """Closed roads red and thick, wet roads by street water depth, the others by class
+    (in place: one data update)."""
+    cls = city.roads.edge_class
+    colours = [ROAD_COLOURS[int(c)] for c in cls]
+    widths = [1.0 + float(c) for c in cls]
+    if edge_depth_m is not None:
+        for e in np.flatnonzero(np.asarray(edge_depth_m) >= WET_M):
+            colours[e] = depth_colour(float(edge_depth_m[e]), high_m)
+            widths[e] = 3.0
     for e in closed_edges:
         colours[int(e)] = CLOSED
-    cmap.roads.data["colour"] = colours
+        widths[int(e)] = 4.0
+    cmap.roads.data.update(colour=colours, width=widths)

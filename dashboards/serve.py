@@ -24,7 +24,7 @@ def index_page(stores: list[StoreInfo], problems: list[str]):
     found = "\n".join(f"- `{s.path}` ({s.kind}: {s.name})" for s in stores) or "- none"
     left = "\n".join(f"- {p}" for p in problems) or "- none"
     body = f"## Apps\n{links}\n\n## Stores\n{found}\n\n## Left out\n{left}"
-    return template("twin", [pn.pane.Markdown(body)])
+    return template("dashboards", [pn.pane.Markdown(body)])
 
 
 def make_apps(stores: list[StoreInfo], problems: list[str], results_dir: Path) -> dict:

@@ -82,16 +82,30 @@ def cmd_run(args) -> int:
 
 def cmd_demo(args) -> int:
     """Run the main job on the built-in city and say where the results are."""
+    from twin.sweep.command import demo as demo_sweeps
+
     root = Path(args.root)
     done = []
     for rel in DEMO_SCENARIOS:
         path = root / rel
         if path.is_file():
             done.append(run_one(path, quiet=args.quiet))
+    done += demo_sweeps(root, quiet=args.quiet)  # small versions of scenarios/sweeps/
     if not done:
         raise TwinError(f"no demo scenarios found under {root}; run from the twin checkout")
     print("\nDemo results:\n" + "\n".join(f"  {p}" for p in done))
+    demo_briefing_step(done)
     return 0
+
+
+def demo_briefing_step(stores: list[Path]) -> Path:
+    """End the demo with the static briefing of its results and how to open the live apps."""
+    from dashboards.briefing import demo_briefing
+
+    out = demo_briefing(stores, RESULTS_DIR / "briefing.html")
+    print(f"\nBriefing (static HTML): {out}\nLive apps: twin serve --results {RESULTS_DIR}  "
+          "(then open http://127.0.0.1:5006/index)")
+    return out
 
 
 def cmd_models(args) -> int:

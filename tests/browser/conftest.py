@@ -99,3 +99,61 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+# ------------------------------------------------------------------------------------------
+# Small real stores, built once per session: a storm drill and a waste run (`twin run`), a
+# sorting-adoption sweep (`twin sweep`, 48 runs), and a folder that is not a store.
+DRILL = """[scenario]
+name = "test-drill"
+start = 2024-07-01T00:00:00
+horizon_hours = 2
+seed = 1
+[city]
+builtin = "demo"
+[models.drainage]
+storm = "design"
+return_period_years = 20.0
+duration_min = 60.0
+mobile_pumps = 2
+[[events]]
+at = "00:30"
+model = "drainage"
+kind = "pump_outage"
+station = "PS01"
+restore_after_h = 1.0
+"""
+
+
+def _twin(*args: str, cwd: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "twin.cli", *args, "--quiet"], cwd=cwd,
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"twin {' '.join(args)} failed:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def results(tmp_path_factory) -> Path:
+    """A results folder with real stores (about half a minute to build)."""
+    from benchmarks.dashboard import write_sweep
+
+    root = Path(__file__).resolve().parents[2]
+    folder = tmp_path_factory.mktemp("results")
+    (folder / "drill.toml").write_text(DRILL, encoding="utf-8")
+    _twin("run", str(folder / "drill.toml"), "--out", str(folder / "drill.zarr"), cwd=root)
+    waste = (root / "scenarios/waste/expansion_plan.toml").read_text(encoding="utf-8")
+    (folder / "waste.toml").write_text(waste.replace("horizon_days = 28", "horizon_days = 5"),
+                                       encoding="utf-8")
+    _twin("run", str(folder / "waste.toml"), "--out", str(folder / "waste.zarr"), cwd=root)
+    sweep = write_sweep(folder / "sweep", samples=2, replicates=2, days=30)
+    _twin("sweep", str(sweep), "--workers", "0", "--out", str(folder / "sorting.zarr"), cwd=root)
+    (folder / "not_a_store.zarr").mkdir()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def server(results):
+    """`twin serve` over the results folder (stores found by discovery)."""
+    srv = Server([], results, Path(__file__).resolve().parents[2])
+    yield srv
+    srv.stop()
