@@ -217,3 +217,27 @@ def test_shipped_sweeps_validate_and_map_their_faults():
     sort = load_sweep(root / "sorting_adoption.toml")
     assert sort.design.kind == "sobol" and len(sort.policies) == 2 and sort.compare
     assert len(sort.uncertainties) == 4 and sort.discover[0].below == 0.6
+
+
+def test_policies_may_set_dates_as_toml_dates_or_iso_strings(tmp_path):
+    import datetime as dt
+    from pathlib import Path
+
+    base = Path(__file__).parents[2] / "scenarios/sweeps/base/sorting_policy.toml"
+    path = tmp_path / "dates.toml"
+    path.write_text(f"""[sweep]
+name = "dates"
+base = "{base}"
+[policies.early]
+"households.campaign_start" = 2019-07-01
+[policies.late]
+"households.campaign_start" = "2019-08-01"
+[outputs]
+p = "participation"
+""")
+    spec = load_sweep(path)
+    assert [dict(p.settings)["households.campaign_start"] for p in spec.policies] == [
+        dt.date(2019, 7, 1), dt.date(2019, 8, 1)]
+    with pytest.raises(ScenarioError, match=r"policies\.late\.households\.campaign_start"):
+        load_sweep(path.write_text(path.read_text().replace('"2019-08-01"', '"Aug 2019"'))
+                   and path)

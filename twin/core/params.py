@@ -112,6 +112,11 @@ def coerce(info: ParamInfo, value: Any, *, base_dir: Path | None, where: tuple) 
     elif t is dt.date:
         if isinstance(value, dt.datetime):
             value = value.date()
+        if isinstance(value, str):  # "YYYY-MM-DD" as well as a TOML date
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise bad(f"got {value!r}") from None
         if not isinstance(value, dt.date):
             raise bad(f"got {value!r}")
     elif t is Path:
