@@ -47,8 +47,9 @@ def city_map(city: City | None, *, title: str = "", height: int = 520, depth_max
     fig.add_tools(HoverTool(renderers=[pr], tooltips=[(point_label, "@label"),
                                                      ("value", f"@value{{{value_format}}}")]))
     fig.add_layout(ColorBar(color_mapper=mapper, title=bilingual(value_title), width=10), "right")
-    if fig.legend:
-        fig.legend.location = "top_left"
+    if fig.legend:  # below the map, so it hides no district (layers added later join it)
+        fig.legend.orientation = "horizontal"
+        fig.add_layout(fig.legend[0], "below")
     return CityMap(style(fig), roads, points, mapper)
 
 
@@ -78,17 +79,6 @@ def _draw_city(fig, city: City, roads: ColumnDataSource) -> None:
         "edge": list(range(rd.n_edges)),
     }
     fig.multi_line("xs", "ys", source=roads, line_color="colour", line_width="width")
-
-
-def site_xy(city: City, kind: str, names) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the named sites of one kind (NaN for a name the city lacks)."""
-    s = city.sites
-    idx = s.of_kind(kind)
-    where = {str(s.name[i]): i for i in idx}
-    pick = [where.get(str(n), -1) for n in names]
-    x = np.array([s.x[i] if i >= 0 else np.nan for i in pick], dtype=float)
-    y = np.array([s.y[i] if i >= 0 else np.nan for i in pick], dtype=float)
-    return x, y
 
 
 def depth_colour(depth_m: float, high_m: float) -> str:

@@ -1,10 +1,12 @@
-"""A new storm drill from form inputs: written as a scenario file (data, like every
-scenario, so the drill can be rerun from the command line) and run in a background thread
+"""A new storm drill from form inputs: turned into a Scenario by the drainage model's own
+`drill_scenario` (one validation for forms and files), written beside its results as a
+scenario file (so the drill can be rerun with `twin run`), and run in a background thread
 while the page polls its progress. SWMM runs in its own child process, so the server stays
 responsive and two drills do not share engine state."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import threading
@@ -12,14 +14,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from twin.core.errors import TwinError
+from twin.core.errors import ScenarioError, TwinError
+from twin.core.scenario import Scenario
 
 RETURN_PERIODS = (1, 2, 3, 5, 10, 20, 30, 50, 100)
 
 
 @dataclass
 class DrillInputs:
-    """What an emergency planner sets up (times in hours since the drill's start)."""
+    """What an emergency planner sets up (event times in minutes since the drill's start)."""
 
     name: str
     storm: str = "design"  # or "preset"
@@ -27,14 +30,15 @@ class DrillInputs:
     duration_min: float = 120.0
     peak_position: float = 0.4
     preset: str = "zhengzhou_2021_peak_hour"
-    horizon_hours: float = 4.0
+    horizon_hours: float = 0.0  # 0 = the storm plus 4 h of draining, at least 6 h
     outage_stations: tuple[str, ...] = ()
-    outage_at_h: float = 1.0
-    outage_restore_after_h: float = 0.0
+    outage_at_min: int = 60
+    outage_back_after_min: int = 0  # 0 = power not back during the drill
     blocked_nodes: tuple[str, ...] = ()
-    blockage_at_h: float = 0.0
+    blockage_at_min: int = 0
     blockage_capacity_fraction: float = 0.3
     mobile_pumps: int = 0
+    mobile_pumps_at_min: int = 0  # 0 = on standby from the start
     city: dict = field(default_factory=lambda: {"builtin": "demo"})
 
 
@@ -45,57 +49,91 @@ def slug(name: str) -> str:
     return s[:60]
 
 
-def _hhmm(hours: float) -> str:
-    m = int(round(hours * 60))
-    return f"{m // 60:02d}:{m % 60:02d}"
+def drill_of(f: DrillInputs) -> Scenario:
+    """The form as a validated Scenario (ScenarioError naming the form field otherwise)."""
+    from twin.models.drainage.drills import drill_scenario
+
+    if "builtin" in f.city:
+        city: str | Path = f.city["builtin"]
+    elif "path" in f.city:
+        city = Path(f.city["path"])
+    else:
+        raise ScenarioError(None, "city", "a drill needs a built-in or saved city (`twin city`);"
+                            " this run's city was generated from a household count")
+    back = f.outage_back_after_min
+    return drill_scenario(
+        city, return_period_y=f.return_period_years, duration_min=f.duration_min,
+        peak_position=f.peak_position, preset=f.preset if f.storm == "preset" else None,
+        pump_outages=[(st, f.outage_at_min, f.outage_at_min + back if back else None)
+                      for st in f.outage_stations],
+        inlet_blockages=[(n, f.blockage_at_min, f.blockage_capacity_fraction, None)
+                         for n in f.blocked_nodes],
+        mobile_pumps=f.mobile_pumps, mobile_pumps_at_min=f.mobile_pumps_at_min,
+        horizon_h=f.horizon_hours or None, name=f"drill-{slug(f.name)}")
 
 
-def _toml_value(v) -> str:
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+# --- a Scenario back to a scenario file (twin.core.scenario only reads them) ----------------
+def _toml(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str | Path):
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, dt.datetime | dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple | list):
+        return "[" + ", ".join(_toml(x) for x in v) + "]"
     return repr(v)
 
 
-def scenario_text(f: DrillInputs) -> str:
-    """The drill as a scenario file."""
-    lines = ["# Storm drill set up in the dashboard (twin serve)", "[scenario]",
-             f'name = "drill-{slug(f.name)}"', f"description = {_toml_value(f.name)}",
-             "start = 2024-07-01T00:00:00", f"horizon_hours = {float(f.horizon_hours)!r}",
-             "seed = 1", "", "[city]"]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in f.city.items() if v is not None]
-    lines += ["", "[models.drainage]", f'storm = "{f.storm}"']
-    if f.storm == "design":
-        lines += [f"return_period_years = {float(f.return_period_years)!r}",
-                  f"duration_min = {float(f.duration_min)!r}",
-                  f"peak_position = {float(f.peak_position)!r}"]
-    else:
-        lines.append(f"preset = {_toml_value(f.preset)}")
-    lines.append(f"mobile_pumps = {int(f.mobile_pumps)}")
-    for st in f.outage_stations:
-        lines += ["", "[[events]]", f'at = "{_hhmm(f.outage_at_h)}"', 'model = "drainage"',
-                  'kind = "pump_outage"', f"station = {_toml_value(st)}",
-                  f"restore_after_h = {float(f.outage_restore_after_h)!r}"]
-    for node in f.blocked_nodes:
-        lines += ["", "[[events]]", f'at = "{_hhmm(f.blockage_at_h)}"', 'model = "drainage"',
-                  'kind = "inlet_blockage"', f"node = {_toml_value(node)}",
-                  f"capacity_fraction = {float(f.blockage_capacity_fraction)!r}"]
+def _fields(obj, skip_defaults: bool) -> list[str]:
+    """`key = value` lines of a parameter dataclass (defaults left out of model tables)."""
+    out = []
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        if v is None or skip_defaults and f.default is not dataclasses.MISSING and v == f.default:
+            continue
+        out.append(f"{f.name} = {_toml(v)}")
+    return out
+
+
+def _at(at_s: float, start: dt.datetime) -> str:
+    if at_s % 60:
+        return _toml(start + dt.timedelta(seconds=at_s))
+    days, m = divmod(int(at_s) // 60, 1440)
+    return _toml((f"{days}d " if days else "") + f"{m // 60:02d}:{m % 60:02d}")
+
+
+def scenario_toml(s: Scenario) -> str:
+    """A scenario file that `load_scenario` reads back to the same run (same digest)."""
+    lines = ["# Storm drill set up in the dashboard (twin serve); rerun with `twin run`",
+             "[scenario]", f"name = {_toml(s.name)}", f"description = {_toml(s.description)}",
+             f"start = {_toml(s.start)}", f"horizon_hours = {s.horizon_s / 3600.0!r}",
+             f"seed = {s.seed}", "", "[city]"]
+    c = s.city
+    lines += ([f"path = {_toml(c.path)}"] if c.path else
+              [f"households = {c.households}", f"seed = {c.seed}"] if c.households else
+              [f"builtin = {_toml(c.builtin)}"])
+    for name, p in s.models.items():
+        lines += ["", f"[models.{name}]", *_fields(p, skip_defaults=True)]
+    for e in s.events:
+        lines += ["", "[[events]]", f"at = {_at(e.at_s, s.start)}", f"model = {_toml(e.model)}",
+                  f"kind = {_toml(e.kind)}", *_fields(e.payload, skip_defaults=False)]
     return "\n".join(lines) + "\n"
 
 
 class DrillJob:
     """One drill running in a thread: `fraction`, `state` ('running', 'done', 'failed'),
-    `message`, and the store path when done."""
+    `message`, and the store path when done. Bad inputs raise ScenarioError before any
+    file is written."""
 
     def __init__(self, inputs: DrillInputs, folder: Path):
-        from twin.core.scenario import load_scenario
-
+        self.scenario = drill_of(inputs)
+        name = slug(inputs.name)
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = slug(inputs.name)
         self.toml = self.folder / f"{name}.toml"
         self.store = self.folder / f"{name}.zarr"
-        self.toml.write_text(scenario_text(inputs), encoding="utf-8")
-        self.scenario = load_scenario(self.toml)  # a mistake stops here, with its key
+        self.toml.write_text(scenario_toml(self.scenario), encoding="utf-8")
         self.fraction = 0.0
         self.state = "running"
         self.message = f"running {self.scenario.name}"

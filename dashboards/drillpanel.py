@@ -31,22 +31,24 @@ def new_drill_panel(folder: Path, city_spec: dict, city, drill, on_done: Callabl
         "peak_position": pn.widgets.FloatSlider(name="peak position r 雨峰位置", start=0.1,
                                                 end=0.9, step=0.05, value=0.4),
         "preset": pn.widgets.Select(name="historical storm 历史暴雨", options=list(PRESETS)),
-        "horizon_hours": pn.widgets.FloatInput(name="drill length (h) 演练时长", value=3.0,
-                                               start=0.5, end=48.0, step=0.5),
+        "horizon_hours": pn.widgets.FloatInput(name="drill length (h, 0 = auto) 演练时长",
+                                               value=0.0, start=0.0, end=48.0, step=0.5),
         "outage_stations": pn.widgets.MultiChoice(name="pump stations losing power 停电泵站",
                                                   options=stations),
-        "outage_at_h": pn.widgets.FloatInput(name="power lost at (h) 停电时刻", value=1.0,
-                                             start=0.0, step=0.25),
-        "outage_restore_after_h": pn.widgets.FloatInput(name="restored after (h, 0 = never)",
-                                                        value=0.0, start=0.0, step=0.25),
+        "outage_at_min": pn.widgets.IntInput(name="power lost at (min) 停电时刻", value=60,
+                                             start=0, step=15),
+        "outage_back_after_min": pn.widgets.IntInput(
+            name="power back after (min, 0 = never) 恢复供电", value=0, start=0, step=15),
         "blocked_nodes": pn.widgets.MultiChoice(name="blocked inlets (nodes) 雨水口堵塞",
                                                 options=nodes),
-        "blockage_at_h": pn.widgets.FloatInput(name="blocked at (h)", value=0.0, start=0.0,
-                                               step=0.25),
+        "blockage_at_min": pn.widgets.IntInput(name="blocked at (min) 堵塞时刻", value=0,
+                                               start=0, step=15),
         "blockage_capacity_fraction": pn.widgets.FloatSlider(
             name="capacity left 剩余过流能力", start=0.0, end=1.0, step=0.05, value=0.3),
         "mobile_pumps": pn.widgets.IntInput(name="mobile pump trucks 移动泵车", value=0,
                                             start=0, end=200),
+        "mobile_pumps_at_min": pn.widgets.IntInput(name="trucks called at (min) 调派时刻",
+                                                   value=0, start=0, step=15),
     }
     for widget in w.values():
         widget.sizing_mode = "stretch_width"

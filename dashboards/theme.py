@@ -22,7 +22,7 @@ LABELS_ZH = {
     "overflow events": "满溢次数", "Overflow hot spots": "满溢热点",
     "Adoption, capture and purity": "参与率、分出率与纯度", "Participation by district":
     "各区参与率", "Tonnes by destination": "按去向的吨数", "Landfill": "填埋",
-    "zero-landfill goal": "原生垃圾零填埋目标", "treatment capacity": "处理能力",
+    "zero-landfill goal": "原生垃圾零填埋目标", "treatment capacity": "处理能力", "Plant load": "处理厂进厂量",
     "Tonnes by stream and destination": "按品类与去向的吨数", "policy": "政策",
     "Distribution per policy": "各政策分布", "Paired difference to the baseline":
     "相对基准政策的配对差值", "Time series": "时间序列", "Sensitivity": "敏感性",
@@ -62,7 +62,7 @@ def style(fig, *, legend: bool = True):
 
 TABLE_CSS = ["table.panel-df, .dataframe {font-size: 11px !important; border-collapse: collapse;}"
              " th {background: #e8f0fe; position: sticky; top: 0;}"
-             " td, th {padding: 2px 6px !important; white-space: nowrap !important;}"
+             " td, th {padding: 2px 6px !important;} td {white-space: nowrap !important;}"
              " :host {overflow: auto;}"]
 
 

@@ -78,3 +78,48 @@ def test_save_and_load_round_trip(city, tmp_path):
     assert np.array_equal(back.terrain.elevation_m, city.terrain.elevation_m)
     assert list(back.sites.name) == list(city.sites.name)
     assert (tmp_path / "c" / "city.geojson").read_text().count('"layer": "district"') == 9
+
+
+def test_collection_point_density_changes_only_the_collection_points(city):
+    dense = generate_city(30_000, seed=5, households_per_point=150)
+    sparse = generate_city(30_000, seed=5, households_per_point=1_500)
+    for c, per in ((dense, 150), (sparse, 1_500)):
+        n_cp = len(c.sites.of_kind("collection_point"))
+        assert n_cp == round(30_000 / per)
+        assert np.bincount(c.households.collection_point).max() <= -(-30_000 // n_cp)
+        assert c.meta["households_per_point"] == per and c.name.endswith(f"-p{per}")
+        assert np.array_equal(c.households.x_m, city.households.x_m)
+        assert np.array_equal(c.roads.edge_u, city.roads.edge_u)
+        other = c.sites.kind != "collection_point"
+        assert list(c.sites.name[other]) == list(city.sites.name[city.sites.kind !=
+                                                                 "collection_point"])
+    walk = {}
+    for c in (dense, city, sparse):
+        cps = c.sites.of_kind("collection_point")
+        h = c.households
+        walk[len(cps)] = np.mean(np.hypot(h.x_m - c.sites.x[cps][h.collection_point],
+                                          h.y_m - c.sites.y[cps][h.collection_point]))
+    w = [walk[k] for k in sorted(walk, reverse=True)]
+    assert w[0] < w[1] < w[2]  # fewer points, longer walks
+    default = generate_city(30_000, seed=5, households_per_point=400)
+    assert default.name == city.name and default.meta == city.meta
+
+
+@pytest.mark.parametrize("bad", [99, 2_001, 400.0, True])
+def test_collection_point_density_out_of_range(bad):
+    with pytest.raises(ValueError, match="households_per_point must be an integer from 100 "
+                                         "to 2000"):
+        generate_city(2_000, seed=1, households_per_point=bad)
+
+
+def test_open_city_caches_per_collection_point_density():
+    from twin.city import open_city
+    from twin.core.scenario import CitySpec
+
+    a = open_city(CitySpec(builtin="small"))
+    assert a is open_city(CitySpec(builtin="small", households_per_point=400))
+    b = open_city(CitySpec(builtin="small", households_per_point=200))
+    assert b is open_city(CitySpec(builtin="small", households_per_point=200))
+    assert b.name == "small-p200" and a.name == "small"
+    assert len(b.sites.of_kind("collection_point")) == 20
+    assert np.array_equal(a.households.x_m, b.households.x_m)

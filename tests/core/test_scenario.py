@@ -127,3 +127,44 @@ def test_offsets():
     assert parse_offset(dt.datetime(2020, 1, 1, 1, 30), start, None, "k") == 5400
     with pytest.raises(ScenarioError):
         parse_offset("01:75", start, None, "k")
+
+
+def test_city_households_per_point_with_builtin_and_generated(tmp_path, counting_model):
+    s = load_scenario(write(tmp_path, GOOD.replace('builtin = "small"',
+                                                   'builtin = "small"\nhouseholds_per_point = 300')))
+    assert s.city.builtin == "small" and s.city.households_per_point == 300
+    g = load_scenario(write(tmp_path, GOOD.replace(
+        'builtin = "small"', "households = 2000\nseed = 4\nhouseholds_per_point = 150")))
+    assert (g.city.households, g.city.seed, g.city.households_per_point) == (2000, 4, 150)
+    plain = load_scenario(write(tmp_path, GOOD))
+    assert plain.city.households_per_point is None
+    assert s.digest() != plain.digest()
+
+
+@pytest.mark.parametrize("value", ["99", "2001", "300.5", "true", '"dense"'])
+def test_city_households_per_point_out_of_range(tmp_path, counting_model, value):
+    msg = bad(tmp_path, GOOD.replace('builtin = "small"',
+                                     f'builtin = "small"\nhouseholds_per_point = {value}'))
+    assert "s.toml" in msg and "city.households_per_point" in msg
+    assert "allowed: an integer from 100 to 2000" in msg
+
+
+def test_city_households_per_point_refused_for_a_saved_city(tmp_path, counting_model):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "city.json").write_text("{}")
+    msg = bad(tmp_path, GOOD.replace('builtin = "small"',
+                                     f'path = "{folder}"\nhouseholds_per_point = 300'))
+    assert "city.households_per_point" in msg and "saved city" in msg
+    assert "allowed with builtin or households" in msg
+
+
+def test_with_city_changes_only_the_collection_point_density(tmp_path, counting_model):
+    s = load_scenario(write(tmp_path, GOOD))
+    t = s.with_params("city", households_per_point=800)
+    assert t.city.households_per_point == 800 and t.city.builtin == "small"
+    assert s.city.households_per_point is None and t.models == s.models
+    with pytest.raises(ScenarioError, match="city.households_per_point.*from 100 to 2000"):
+        s.with_city(households_per_point=50)
+    with pytest.raises(ScenarioError, match="only city.households_per_point"):
+        s.with_city(seed=3)

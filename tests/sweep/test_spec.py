@@ -217,6 +217,17 @@ def test_shipped_sweeps_validate_and_map_their_faults():
     sort = load_sweep(root / "sorting_adoption.toml")
     assert sort.design.kind == "sobol" and len(sort.policies) == 2 and sort.compare
     assert len(sort.uncertainties) == 4 and sort.discover[0].below == 0.6
+    assert {u.key for u in sort.uncertainties} == {
+        "households.incentive_cny_per_month", "households.fine_cny",
+        "households.supervision_hours_per_day", "city.households_per_point"}
+    plan = Plan(sort)
+    for r in range(0, plan.n_runs(1), 11):
+        ch = dict(plan.task(r).changes)
+        sc = scenario_of(sort.base, plan.task(r).changes)
+        assert sc.city.households_per_point == ch["city.households_per_point"]
+        assert 150 <= sc.city.households_per_point <= 1600 and sc.city.builtin == "demo"
+        assert sc.models["households"].supervision_hours_per_day == \
+            ch["households.supervision_hours_per_day"]
 
 
 def test_policies_may_set_dates_as_toml_dates_or_iso_strings(tmp_path):
@@ -241,3 +252,88 @@ p = "participation"
     with pytest.raises(ScenarioError, match=r"policies\.late\.households\.campaign_start"):
         load_sweep(path.write_text(path.read_text().replace('"2019-08-01"', '"Aug 2019"'))
                    and path)
+
+
+CITY_BASE = """[scenario]
+name = "citybase"
+start = 2019-01-01
+horizon_days = 3
+[city]
+{city}
+[models.households]
+"""
+
+CITY_SWEEP = """[sweep]
+name = "density"
+base = "base.toml"
+[design]
+kind = "full_factorial"
+[uncertainties]
+"city.households_per_point" = { values = [200, 800] }
+[levers]
+"households.convenience_distance_m" = [0.0, 500.0]
+[outputs]
+households = { var = "households", reduce = "sum" }
+participation = { var = "participation", reduce = { time = "last", district = "mean" } }
+"""
+
+
+def write_city_sweep(tmp_path, city='builtin = "small"', text=CITY_SWEEP):
+    (tmp_path / "base.toml").write_text(CITY_BASE.format(city=city), encoding="utf-8")
+    (tmp_path / "sweep.toml").write_text(text, encoding="utf-8")
+    return tmp_path / "sweep.toml"
+
+
+def test_city_households_per_point_is_a_sweep_key(tmp_path):
+    from twin.city import open_city
+    from twin.sweep.runner import Plan, run_sweep, scenario_of
+    from twin.sweep.store import open_sweep
+
+    spec = load_sweep(write_city_sweep(tmp_path))
+    u, = spec.uncertainties
+    assert (u.key, u.model, u.param, u.values) == ("city.households_per_point", "city",
+                                                   "households_per_point", (200, 800))
+    plan = Plan(spec)
+    points = {}
+    for r in range(plan.n_runs(1)):
+        sc = scenario_of(spec.base, plan.task(r).changes)
+        points[sc.city.households_per_point] = len(
+            open_city(sc.city).sites.of_kind("collection_point"))
+    assert points == {200: 20, 800: 5}  # the small city: 4,000 households
+    assert spec.base.city.households_per_point is None  # the base is untouched
+    s = run_sweep(spec, tmp_path / "d.zarr", workers=0, progress=False)
+    assert s.failed == 0
+    ds = open_sweep(tmp_path / "d.zarr").load()
+    assert list(ds["city.households_per_point"].values) == [200, 200, 800, 800]
+    assert (ds["households"].values == 4000).all()
+    # as a lever (full factorial over a range of integers), checked like any parameter
+    ranged = CITY_SWEEP.replace("{ values = [200, 800] }", "{ range = [300, 301] }")
+    spec = load_sweep(write_city_sweep(tmp_path, text=ranged))
+    assert spec.uncertainties[0].integer and spec.uncertainties[0].levels == 2
+
+
+@pytest.mark.parametrize("old,new,key,words", [
+    ("values = [200, 800]", "values = [200, 50]",
+     "uncertainties.city.households_per_point.values[1]", "from 100 to 2000"),
+    ("values = [200, 800]", "range = [100, 3000]",
+     "uncertainties.city.households_per_point.range", "out of range"),
+    ('"city.households_per_point"', '"city.seed"', "uncertainties.city.seed",
+     "unknown city key 'city.seed'; allowed: city.households_per_point"),
+    ("values = [200, 800]", "values = [200.5]",
+     "uncertainties.city.households_per_point.values[0]", "an integer"),
+])
+def test_city_sweep_key_errors_name_the_key(tmp_path, old, new, key, words):
+    with pytest.raises(ScenarioError) as e:
+        load_sweep(write_city_sweep(tmp_path, text=CITY_SWEEP.replace(old, new)))
+    assert key in str(e.value) and words in str(e.value) and "sweep.toml" in str(e.value)
+
+
+def test_city_sweep_key_refused_on_a_saved_city(tmp_path):
+    from twin.city import generate_city, save_city
+
+    save_city(generate_city(1_000, seed=1), tmp_path / "saved")
+    with pytest.raises(ScenarioError) as e:
+        load_sweep(write_city_sweep(tmp_path, city='path = "saved"'))
+    msg = str(e.value)
+    assert "uncertainties.city.households_per_point" in msg and "saved city" in msg
+    assert "needs [city] builtin or households" in msg

@@ -3,7 +3,8 @@
 Proportions follow Chinese urban statistics: mean household size about 2.6 (2020 census:
 2.62), central districts denser than outer ones, a river crossing the city with low-lying
 land along it, a street grid with arterials every kilometre and a few bridges, and facility
-sites sized by households (one collection point per about 400 households).
+sites sized by households (one collection point per about 400 households by default, set by
+`households_per_point`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ HOUSEHOLD_SIZE_P = np.array([0.254, 0.297, 0.209, 0.132, 0.062, 0.030, 0.016])
 PERSONS_PER_KM2 = 9_000.0  # typical built-up density of a Chinese central city
 STREET_SPACING_M = 250.0
 ARTERIAL_EVERY = 4  # every 4th street is an arterial (1 km)
-HOUSEHOLDS_PER_COLLECTION_POINT = 400
+# Shanghai's fixed-time drop-off guideline: one point per 300-500 households (households README)
+HOUSEHOLDS_PER_COLLECTION_POINT = 400  # default; a city may be built denser or sparser
+COLLECTION_POINT_HOUSEHOLDS_RANGE = (100, 2000)  # from a point per building to per compound
 HOUSEHOLDS_PER_PARKING_LOT = 1_500
 HOUSEHOLDS_PER_TRANSFER_STATION = 100_000
 
@@ -36,10 +39,21 @@ DISTRICT_NAMES = (
 )
 
 
-def generate_city(households: int, seed: int = 0, name: str | None = None) -> City:
-    """Generate a city of `households` households; same (households, seed), same city."""
+def generate_city(households: int, seed: int = 0, name: str | None = None,
+                  households_per_point: int = HOUSEHOLDS_PER_COLLECTION_POINT) -> City:
+    """Generate a city of `households` households; same (households, seed), same city.
+
+    `households_per_point` sets the collection-point density (about that many households
+    share a point); it changes only the collection points, never the households or roads.
+    """
     if not 1_000 <= households <= 5_000_000:
         raise ValueError("households must be from 1,000 to 5,000,000")
+    lo, hi = COLLECTION_POINT_HOUSEHOLDS_RANGE
+    if isinstance(households_per_point, bool) or not isinstance(
+            households_per_point, (int, np.integer)) or not lo <= households_per_point <= hi:
+        raise ValueError(f"households_per_point must be an integer from {lo} to {hi}, "
+                         f"not {households_per_point!r}")
+    hpp = int(households_per_point)
     streams = Streams(RunSeed(seed))
     n = int(households)
     size_m = float(np.sqrt(n * 2.6 / PERSONS_PER_KM2) * 1000.0)
@@ -75,13 +89,14 @@ def generate_city(households: int, seed: int = 0, name: str | None = None) -> Ci
     dists = Districts(tuple(DISTRICT_NAMES[r][0] for r in rank),
                       tuple(DISTRICT_NAMES[r][1] for r in rank), x0, y0, x1, y1, pop,
                       counts.astype(np.int64), land)
-    sites, cp_of_household = _sites(x, y, district, roads, grid_node, river_xy, size_m)
+    sites, cp_of_household = _sites(x, y, district, roads, grid_node, river_xy, size_m, hpp)
     hh = Households(x.astype(np.float32), y.astype(np.float32), district, size, hh_node,
                     cp_of_household)
-    return City(name or f"synthetic-{n}-s{seed}", seed, size_m, dists, roads, hh, terrain,
-                river_xy, river_w, sites,
+    default = hpp == HOUSEHOLDS_PER_COLLECTION_POINT
+    return City(name or f"synthetic-{n}-s{seed}" + ("" if default else f"-p{hpp}"), seed,
+                size_m, dists, roads, hh, terrain, river_xy, river_w, sites,
                 meta={"generator": "twin.city.generate", "households": n, "seed": seed,
-                      "land_uses": list(LAND_USES)})
+                      "households_per_point": hpp, "land_uses": list(LAND_USES)})
 
 
 def _river(size_m: float, rng: np.random.Generator) -> tuple[np.ndarray, float]:
@@ -200,7 +215,7 @@ def _block_sites(x, y, per: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x[mid].astype(float), y[mid].astype(float), block
 
 
-def _sites(x, y, district, roads, grid_node, river_xy, size_m):
+def _sites(x, y, district, roads, grid_node, river_xy, size_m, households_per_point):
     kinds, names, sx, sy = [], [], [], []
 
     def add(kind, prefix, xs, ys):
@@ -210,7 +225,7 @@ def _sites(x, y, district, roads, grid_node, river_xy, size_m):
             sx.append(float(a))
             sy.append(float(b))
 
-    cpx, cpy, cp_of = _block_sites(x, y, HOUSEHOLDS_PER_COLLECTION_POINT)
+    cpx, cpy, cp_of = _block_sites(x, y, households_per_point)
     add("collection_point", "CP", cpx, cpy)
     n_ts = max(2, int(round(len(x) / HOUSEHOLDS_PER_TRANSFER_STATION)))
     tx, ty, _ = _block_sites(x, y, -(-len(x) // n_ts))

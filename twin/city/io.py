@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from twin.city.builtin import BUILTIN
-from twin.city.generate import generate_city
+from twin.city.builtin import builtin_city
+from twin.city.generate import HOUSEHOLDS_PER_COLLECTION_POINT, generate_city
 from twin.city.model import City, Districts, Households, Roads, Sites, Terrain
 from twin.core.errors import TwinError
 
@@ -114,16 +114,19 @@ def to_geojson(city: City) -> dict:
 
 
 @lru_cache(maxsize=4)
-def _cached(builtin: str | None, households: int | None, seed: int, path: str | None) -> City:
+def _cached(builtin: str | None, households: int | None, seed: int, path: str | None,
+            households_per_point: int | None) -> City:
     if path:
         return load_city(path)
     if builtin:
-        spec = BUILTIN[builtin]
-        return generate_city(spec["households"], spec["seed"], name=builtin)
-    return generate_city(households, seed)
+        return builtin_city(builtin, households_per_point)
+    return generate_city(households, seed, households_per_point=households_per_point)
 
 
 def open_city(spec) -> City:
-    """The city a scenario names (a CitySpec); generated or loaded once per process."""
+    """The city a scenario names (a CitySpec); generated or loaded once per process and
+    collection-point density (a saved city keeps its own points)."""
+    hpp = None if spec.path else (getattr(spec, "households_per_point", None)
+                                  or HOUSEHOLDS_PER_COLLECTION_POINT)
     return _cached(spec.builtin, spec.households, spec.seed,
-                   str(spec.path) if spec.path else None)
+                   str(spec.path) if spec.path else None, hpp)

@@ -20,7 +20,7 @@ from twin.core.errors import ScenarioError, TwinError
 
 TOP_KEYS = {"scenario", "city", "models", "events"}
 SCENARIO_KEYS = {"name", "description", "start", "horizon_days", "horizon_hours", "seed"}
-CITY_KEYS = {"builtin", "households", "seed", "path"}
+CITY_KEYS = {"builtin", "households", "seed", "path", "households_per_point"}
 EVENT_KEYS = {"at", "model", "kind"}
 _OFFSET = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d{1,3}):(\d{2}))?\s*$")
 
@@ -33,6 +33,12 @@ class CitySpec:
     households: int | None = None
     seed: int = 0
     path: Path | None = None
+    households_per_point: int | None = None  # collection-point density; None: the default 400
+
+    def with_households_per_point(self, value: int, where: tuple = (None, None)) -> CitySpec:
+        """This city with another collection-point density (not for a saved city)."""
+        return dataclasses.replace(self, households_per_point=_households_per_point(
+            value, self.path, *where))
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,10 @@ class Scenario:
         return self.path.parent if self.path else Path.cwd()
 
     def with_params(self, model: str, **changes) -> Scenario:
-        """A copy with some parameters of one model replaced (used by sweeps)."""
+        """A copy with some parameters of one model replaced (used by sweeps); `model`
+        "city" changes the city instead (`with_city`)."""
+        if model == "city" and model not in self.models:
+            return self.with_city(**changes)
         if model not in self.models:
             raise TwinError(f"model {model!r} is not in scenario {self.name!r}")
         cur = self.models[model]
@@ -80,9 +89,22 @@ class Scenario:
         new = dataclasses.replace(cur, **checked)
         return dataclasses.replace(self, models={**self.models, model: new})
 
+    def with_city(self, **changes) -> Scenario:
+        """A copy on another variant of its city; the only key is households_per_point."""
+        city = self.city
+        for k, v in changes.items():
+            if k != "households_per_point":
+                raise ScenarioError(self.path, f"city.{k}", "a sweep can vary only "
+                                    "city.households_per_point")
+            city = city.with_households_per_point(v, (self.path, f"city.{k}"))
+        return dataclasses.replace(self, city=city)
+
     def digest(self) -> str:
         """A hash of everything that defines the run (not of the file's formatting)."""
-        doc = {"city": P.as_dict(self.city), "start": self.start.isoformat(),
+        city = P.as_dict(self.city)
+        if city["households_per_point"] is None:  # same hash as before the key existed
+            del city["households_per_point"]
+        doc = {"city": city, "start": self.start.isoformat(),
                "horizon_s": self.horizon_s, "seed": self.seed,
                "models": {k: P.as_dict(v) for k, v in self.models.items()},
                "events": [(e.at_s, e.model, e.kind, P.as_dict(e.payload)) for e in self.events]}
@@ -202,7 +224,30 @@ def parse_scenario(doc: dict, path: Path | None = None) -> Scenario:
                     models, tuple(events))
 
 
+def _households_per_point(value: Any, saved: Path | None, path: Path | None,
+                          key: str | None) -> int:
+    """A checked collection-point density: an integer in range, not for a saved city."""
+    from twin.city.generate import COLLECTION_POINT_HOUSEHOLDS_RANGE
+
+    key = key or "city.households_per_point"
+    if saved is not None:
+        raise ScenarioError(path, key, f"a saved city ({saved}) keeps its own collection "
+                            "points; households_per_point is allowed with builtin or households")
+    lo, hi = COLLECTION_POINT_HOUSEHOLDS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ScenarioError(path, key, f"got {value!r}; allowed: an integer from {lo} to {hi} "
+                            "(households per collection point)")
+    return value
+
+
 def _parse_city(doc: dict, path: Path | None) -> CitySpec:
+    spec = _parse_city_source(doc, path)
+    if "households_per_point" in doc:
+        return spec.with_households_per_point(doc["households_per_point"], (path, None))
+    return spec
+
+
+def _parse_city_source(doc: dict, path: Path | None) -> CitySpec:
     from twin.city.builtin import BUILTIN
 
     modes = [k for k in ("builtin", "households", "path") if k in doc]

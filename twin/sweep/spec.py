@@ -4,7 +4,8 @@ policies, a design, replicates, a root seed and the outputs to keep.
 A sweep file is data only, like a scenario file: it is parsed and checked completely before
 anything runs, and every error names the file, the key and what is allowed. Parameters are
 addressed as `model.param` and checked against the model's frozen params dataclass, so a typo
-names the parameter and lists the model's parameters.
+names the parameter and lists the model's parameters. `city.households_per_point` varies the
+collection-point density of the base scenario's city (an integer, 100 to 2000).
 
 Faults that a scenario states as events (a pump station losing power, blocked inlets) are
 varied in two ways: `"events.KIND.field"` sets a payload field of every event of that kind in
@@ -48,6 +49,7 @@ REDUCTIONS = ("none", "sum", "mean", "max", "min", "first", "last")
 COMPARE_KEYS = {"output", "reference", "confidence", "half_width", "relative_half_width",
                 "max_replicates"}
 ANALYSIS_KEYS = {"sensitivity", "discover"}
+CITY_KEYS = ("city.households_per_point",)  # city properties a sweep may vary
 DISCOVER_KEYS = {"output", "above", "below", "policy", "density"}
 MAX_RUNS = 2_000_000
 
@@ -216,13 +218,16 @@ def _param_info(base: Scenario, key: str, path, where: str) -> P.ParamInfo:
     listing what exists."""
     if key.startswith("events."):
         return _event_field_info(base, key, path, where)
+    if key.startswith("city."):
+        return _city_info(base, key, path, where)
     model, _, name = key.partition(".")
     if not name or "." in name:
         raise _err(path, where, f"{key!r} is not a parameter address; allowed: model.param "
-                   "(e.g. drainage.return_period_years) or events.KIND.field")
+                   "(e.g. drainage.return_period_years), city.households_per_point or "
+                   "events.KIND.field")
     if model not in base.models:
         raise _err(path, where, f"model {model!r} is not in the base scenario; its models: "
-                   + ", ".join(base.models))
+                   + ", ".join(base.models) + " (and city.households_per_point)")
     infos = {i.name: i for i in P.describe(type(base.models[model]))}
     if name not in infos:
         raise _err(path, where, f"unknown parameter {name!r} of model {model!r}; "
@@ -249,8 +254,29 @@ def _event_field_info(base: Scenario, key: str, path, where: str) -> P.ParamInfo
     return infos[name]
 
 
+def _city_info(base: Scenario, key: str, path, where: str) -> P.ParamInfo:
+    """`city.households_per_point`: the collection-point density of the base scenario's
+    (built-in or generated) city; every distinct value builds that city once per worker."""
+    from twin.city.generate import COLLECTION_POINT_HOUSEHOLDS_RANGE
+
+    if key not in CITY_KEYS:
+        raise _err(path, where, f"unknown city key {key!r}; allowed: " + ", ".join(CITY_KEYS))
+    if base.city.path is not None:
+        raise _err(path, where, f"the base scenario runs on a saved city ({base.city.path}), "
+                   "which keeps its own collection points; city.households_per_point needs "
+                   "[city] builtin or households")
+    lo, hi = COLLECTION_POINT_HOUSEHOLDS_RANGE
+    return P.ParamInfo("households_per_point", int, base_value(base, key),
+                       "households per collection point", lo, hi, None)
+
+
 def base_value(base: Scenario, key: str) -> Any:
-    """The base scenario's value of `model.param` or `events.KIND.field` (first such event)."""
+    """The base scenario's value of `model.param`, `city.households_per_point` or
+    `events.KIND.field` (first such event)."""
+    if key == "city.households_per_point":
+        from twin.city.generate import HOUSEHOLDS_PER_COLLECTION_POINT
+
+        return base.city.households_per_point or HOUSEHOLDS_PER_COLLECTION_POINT
     if key.startswith("events."):
         _, kind, name = key.split(".")
         return getattr(next(e for e in base.events if e.kind == kind).payload, name)

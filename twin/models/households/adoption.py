@@ -43,6 +43,7 @@ from twin.core.clock import DAY_S, Calendar
 from twin.core.rng import Streams
 from twin.models.households.params import (
     DAYS_PER_MONTH,
+    FIXED_TIME_OPENING_HOURS,
     FOOD,
     HAZARDOUS,
     RECYCLABLE,
@@ -77,6 +78,20 @@ def adoption_rate_per_month(params: HouseholdsParams, neighbour_share, detection
     return r
 
 
+def supervision_cover(params: HouseholdsParams) -> float:
+    """Share of a fixed-time point's opening hours that someone supervises (0 to 1)."""
+    return min(params.supervision_hours_per_day, FIXED_TIME_OPENING_HOURS) / \
+        FIXED_TIME_OPENING_HOURS
+
+
+def supervised_value(params: HouseholdsParams, supervised: float, unsupervised: float) -> float:
+    """A detection or purity at a supervised point: drop-offs spread over the opening hours,
+    so the covered share meets the supervised value and the rest the unsupervised one
+    (exactly `supervised` when every opening hour is covered)."""
+    cover = supervision_cover(params)
+    return cover * supervised + (1.0 - cover) * unsupervised
+
+
 def neighbour_share(sorting_per_point: np.ndarray, households_per_point: np.ndarray,
                     params: HouseholdsParams) -> np.ndarray:
     """Share of sorting households among each point's neighbours.
@@ -94,9 +109,10 @@ def neighbour_share(sorting_per_point: np.ndarray, households_per_point: np.ndar
     if k == 0:
         num, den = sorting_per_point, households_per_point
     else:
-        w = np.ones(2 * k + 1)
-        num = np.convolve(sorting_per_point, w, mode="same")
-        den = np.convolve(households_per_point, w, mode="same")
+        w = np.ones(2 * k + 1)  # the window centred on each point (`same`, also for < 2k+1)
+        n = len(sorting_per_point)
+        num = np.convolve(sorting_per_point, w)[k:k + n]
+        den = np.convolve(households_per_point, w)[k:k + n]
     return np.divide(num, den, out=np.zeros(len(num)), where=den > 0)
 
 
@@ -107,8 +123,10 @@ class Policy:
     point drawn with the population, so policies differing in shares stay comparable.
     """
 
-    def __init__(self, params: HouseholdsParams, point_u: np.ndarray):
+    def __init__(self, params: HouseholdsParams, point_u: np.ndarray,
+                 point_convenience: np.ndarray | None = None):
         self.p = params
+        self.point_convenience = point_convenience  # mean factor of each point's households
         self.supervised = point_u[:, 0] < params.supervised_point_share
         self._withdraw_u = point_u[:, 1]
         self.withdrawn = np.zeros(len(point_u), bool)
@@ -125,8 +143,12 @@ class Policy:
         self.campaign_on = campaign_start is not None and date >= campaign_start
         self.incentive_on = p.incentive_start is not None and date >= p.incentive_start
         watched = self.supervised & ~self.withdrawn & self.mandate_on
-        self.detection = np.where(watched, p.detection_supervised, p.detection_unsupervised)
-        self.purity = np.where(watched, p.food_purity_supervised, p.food_purity_unsupervised)
+        self.detection = np.where(
+            watched, supervised_value(p, p.detection_supervised, p.detection_unsupervised),
+            p.detection_unsupervised)
+        self.purity = np.where(
+            watched, supervised_value(p, p.food_purity_supervised, p.food_purity_unsupervised),
+            p.food_purity_unsupervised)
         self.relapse = np.where(self.withdrawn, p.relapse_per_month, 0.0)
 
     def withdraw(self, share: float) -> None:
@@ -136,7 +158,10 @@ class Policy:
 
     def midday_share(self, share):
         """Neighbour share expected half-way through the day, from the start-of-day share."""
-        up = -np.expm1(-self.adoption_rate(share) / DAYS_PER_MONTH)
+        rate = self.adoption_rate(share)
+        if self.point_convenience is not None:
+            rate = rate * self.point_convenience
+        up = -np.expm1(-rate / DAYS_PER_MONTH)
         down = -np.expm1(-self.relapse / DAYS_PER_MONTH)
         return share + 0.5 * ((1.0 - share) * up - share * down)
 
@@ -214,7 +239,7 @@ class HouseholdsABM(mesa.Model):
         self.p = params
         self.pop = population
         self.calendar = calendar
-        self.policy = Policy(params, population.point_u)
+        self.policy = Policy(params, population.point_u, population.point_convenience(params))
         n = len(population)
         g = int(population.group.max()) + 1 if n else 0
         self.n_groups = g
@@ -224,6 +249,12 @@ class HouseholdsABM(mesa.Model):
         self.slot = (population.group * 2 + sorting).astype(np.int32)
         thr = self._flip_rng.standard_exponential(n, dtype=np.float32)
         thr[~sorting & ~population.can_adopt(params)] = np.inf
+        conv = population.convenience(params)
+        # a household's adoption hazard is the point's rate x its convenience factor: the
+        # same as the point's rate against its threshold / factor (None: all factors 1)
+        self._conv = None if conv is None else conv.astype(np.float32)
+        if self._conv is not None:
+            thr[~sorting] /= self._conv[~sorting]
         self.remaining = thr  # float32: hazard still to accumulate before the next change
         b = population.base_kg.astype(np.float64)
         self.count = np.bincount(self.slot, minlength=2 * g).astype(np.float64)
@@ -245,6 +276,7 @@ class HouseholdsABM(mesa.Model):
             "district": lambda: population.district, "size": lambda: population.size,
             "collection_point": lambda: population.point, "car": lambda: population.car,
             "piped_gas": lambda: population.piped_gas, "base_kg": lambda: population.base_kg,
+            "walk_m": lambda: population.walk_m,
             "sorting": lambda: (self.slot & 1).astype(bool)})
 
     # -- one day ---------------------------------------------------------------------
@@ -293,7 +325,11 @@ class HouseholdsABM(mesa.Model):
             arr -= np.bincount(old, weights=w, minlength=m)
             arr += np.bincount(new, weights=w, minlength=m)
         self.slot[idx] = new
-        self.remaining[idx] = self._flip_rng.standard_exponential(len(idx), dtype=np.float32)
+        thr = self._flip_rng.standard_exponential(len(idx), dtype=np.float32)
+        if self._conv is not None:  # those that stopped sorting wait for an adoption again
+            stopped = (new & 1) == 0
+            thr[stopped] /= self._conv[idx[stopped]]
+        self.remaining[idx] = thr
 
     def _waste(self) -> None:
         p, pop = self.p, self.pop

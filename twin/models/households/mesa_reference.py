@@ -33,8 +33,9 @@ class HouseholdAgent(mesa.Agent):
     """A household: decides whether it sorts today, then generates and deposits its waste."""
 
     def __init__(self, model: MesaHouseholds, *, point: int, district: int, base_kg: float,
-                 sorting: bool, can_adopt: bool):
+                 sorting: bool, can_adopt: bool, convenience: float = 1.0):
         super().__init__(model)
+        self.convenience = convenience  # multiplier of the adoption hazard (walk to the point)
         self.point = point
         self.district = district
         self.base_kg = base_kg
@@ -56,7 +57,7 @@ class HouseholdAgent(mesa.Agent):
                 m.p, m.neighbour_share[self.point], pol.detection[self.point],
                 campaign_per_month=(pol.campaign_intensity_per_month if pol.campaign_on
                                     else 0.0),
-                incentive_on=pol.incentive_on, mandate_on=pol.mandate_on)
+                incentive_on=pol.incentive_on, mandate_on=pol.mandate_on) * self.convenience
         else:
             rate = 0.0
         if rate > 0.0 and self.random.random() < daily_probability(rate):
@@ -88,15 +89,17 @@ class MesaHouseholds(mesa.Model):
         super().__init__(rng=seed)
         self.p = params
         self.calendar = calendar
-        self.policy = Policy(params, population.point_u)
+        self.policy = Policy(params, population.point_u, population.point_convenience(params))
         self.n_points, self.n_districts = population.n_points, population.n_districts
         sorting = population.initial_sorting(params)
         can = population.can_adopt(params)
+        conv = population.convenience(params)
         for i in range(len(population)):
             HouseholdAgent(self, point=int(population.point[i]),
                            district=int(population.district[i]),
                            base_kg=float(population.base_kg[i]), sorting=bool(sorting[i]),
-                           can_adopt=bool(can[i]))
+                           can_adopt=bool(can[i]),
+                           convenience=1.0 if conv is None else float(conv[i]))
         self.households_per_point = np.bincount(population.point, minlength=self.n_points
                                                 ).astype(float)
         self.households_per_district = np.bincount(population.district,

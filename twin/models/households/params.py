@@ -15,6 +15,9 @@ from twin.core.params import param
 STREAMS: tuple[str, ...] = ("food", "recyclable", "hazardous", "residual")
 FOOD, RECYCLABLE, HAZARDOUS, RESIDUAL = range(4)
 DAYS_PER_MONTH = 365.25 / 12.0
+# Shanghai fixed-time points open in a morning and an evening window, e.g. 06:30-08:30 and
+# 17:30-20:30: 5 hours a day (the city's guideline: generally 3-4 h; README, "Sources").
+FIXED_TIME_OPENING_HOURS = 5.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,12 @@ class HouseholdsParams:
     detection_supervised: float = param(
         0.5, "probability that a household that does not sort is caught, supervised "
         "fixed-time points (assumption)", lo=0.0, hi=1.0)
+    supervision_hours_per_day: float = param(
+        FIXED_TIME_OPENING_HOURS, "hours a day volunteers or staff stand at a supervised "
+        "fixed-time point; detection and purity there mix the supervised and unsupervised "
+        "values by the share of the opening hours covered (default: all of the 5 opening "
+        "hours, 06:30-08:30 and 17:30-20:30; more than the opening hours count as all)",
+        lo=0.0, hi=24.0)
     detection_unsupervised: float = param(
         0.02, "probability that a household that does not sort is caught, unsupervised and "
         "missed-time points (assumption)", lo=0.0, hi=1.0)
@@ -117,6 +126,14 @@ class HouseholdsParams:
         0.0, "value of the points a sorting household earns, CNY/month", lo=0.0, hi=1_000.0)
     incentive_response_per_cny_month: float = param(
         0.0, "adoption hazard per CNY/month of incentive, 1/month", lo=0.0, hi=10.0)
+    convenience_distance_m: float = param(
+        0.0, "walk from home to the collection point at which the adoption convenience "
+        "halves, m: the hazard and the potential of a household that walks d metres are "
+        "multiplied by (1 + reference/D) / (1 + d/D); 0 switches the distance effect off "
+        "(calibrated scenarios, the Bass limit)", lo=0.0, hi=100_000.0)
+    convenience_reference_m: float = param(
+        250.0, "walk at which the convenience factor is 1, m (default: the mean walk at 400 "
+        "households per collection point on the demo city, 253 m)", lo=0.0, hi=100_000.0)
     relapse_per_month: float = param(
         0.0, "hazard that a sorting household stops once its point's supervision is "
         "withdrawn, 1/month", lo=0.0, hi=30.0)

@@ -41,6 +41,7 @@ class Population:
     point_u: np.ndarray  # float64 [point, 2] uniforms: supervised?, withdrawn first?
     x_m: np.ndarray  # float32 (city array)
     y_m: np.ndarray  # float32 (city array)
+    walk_m: np.ndarray  # float32, straight-line distance from home to the collection point
 
     def __len__(self) -> int:
         return len(self.district)
@@ -49,7 +50,25 @@ class Population:
         return self.adopt_u < params.initial_participation
 
     def can_adopt(self, params: HouseholdsParams) -> np.ndarray:
-        return self.adopt_u < params.potential_share
+        """Who can ever adopt: the potential share, times the household's convenience factor
+        (at most 1) when the distance effect is on."""
+        f = convenience_factor(params, self.walk_m)
+        if f is None:
+            return self.adopt_u < params.potential_share
+        return self.adopt_u < np.minimum(params.potential_share * f, 1.0)
+
+    def convenience(self, params: HouseholdsParams) -> np.ndarray | None:
+        """Each household's convenience factor (None when the distance effect is off)."""
+        return convenience_factor(params, self.walk_m)
+
+    def point_convenience(self, params: HouseholdsParams) -> np.ndarray | None:
+        """Mean convenience factor of each collection point's households (None when off)."""
+        f = self.convenience(params)
+        if f is None:
+            return None
+        n = np.bincount(self.point, minlength=self.n_points)
+        return np.divide(np.bincount(self.point, f, self.n_points), n,
+                         out=np.ones(self.n_points), where=n > 0)
 
     @property
     def nbytes_own(self) -> int:
@@ -61,7 +80,8 @@ def build_population(city, params: HouseholdsParams, streams: Streams) -> Popula
     """Draw the population attributes for `city` from the run's households streams."""
     hh = city.households
     n = len(hh)
-    n_points = len(city.sites.of_kind("collection_point"))
+    cp = city.sites.of_kind("collection_point")
+    n_points = len(cp)
     n_districts = len(city.districts)
     rng = streams.generator("households.population")
     # one uniform each, compared with the share, so a changed share flips the fewest households
@@ -71,11 +91,24 @@ def build_population(city, params: HouseholdsParams, streams: Streams) -> Popula
     adopt_u = streams.generator("households.adoption_init").random(n, dtype=np.float32)
     point_u = streams.generator("households.points").random((n_points, 2))
     point = hh.collection_point.astype(np.int32, copy=False)
+    walk = np.hypot(hh.x_m - city.sites.x[cp][point], hh.y_m - city.sites.y[cp][point])
     key = point.astype(np.int64) * n_districts + hh.district
     uniq, group = np.unique(key, return_inverse=True)
     return Population(hh.district, hh.size, point, car, piped, base_kg.astype(np.float32),
                       group.astype(np.int32), uniq // n_districts, uniq % n_districts,
-                      n_points, n_districts, adopt_u, point_u, hh.x_m, hh.y_m)
+                      n_points, n_districts, adopt_u, point_u, hh.x_m, hh.y_m,
+                      walk.astype(np.float32))
+
+
+def convenience_factor(params: HouseholdsParams, walk_m: np.ndarray) -> np.ndarray | None:
+    """Multiplier of each household's adoption hazard and potential for its walk to the
+    collection point: (1 + ref/D) / (1 + d/D), 1 at the reference walk, halving from the door
+    to D; None when the effect is off (D = 0)."""
+    d50 = params.convenience_distance_m
+    if d50 <= 0.0:
+        return None
+    return ((1.0 + params.convenience_reference_m / d50)
+            / (1.0 + np.asarray(walk_m, np.float64) / d50))
 
 
 def person_sum_lognormal(rng: np.random.Generator, size: np.ndarray, sigma: float) -> np.ndarray:
