@@ -66,3 +66,17 @@ def test_city_command(tmp_path, capsys):
     assert "mean_household_size" in capsys.readouterr().out
     assert (tmp_path / "c" / "city.json").is_file()
     assert main(["city", "--households", "5"]) == 2
+
+
+def test_city_command_point_density(capsys):
+    """--households-per-point changes the collection points; out of range is a user error."""
+    def points(*extra):
+        assert main(["city", "--households", "4000", "--seed", "3", *extra]) == 0
+        out = capsys.readouterr().out
+        return int(next(ln.split()[-1] for ln in out.splitlines()
+                        if ln.split() and ln.split()[0] == "collection_points"))
+    dense, sparse = points("--households-per-point", "200"), points("--households-per-point",
+                                                                     "800")
+    assert dense > 1.5 * sparse
+    assert main(["city", "--households-per-point", "5"]) == 2
+    assert "--households-per-point must be from 100 to 2000" in capsys.readouterr().err

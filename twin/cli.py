@@ -131,17 +131,25 @@ def cmd_models(args) -> int:
 def cmd_city(args) -> int:
     """Generate (and optionally save) a synthetic city and print its summary."""
     from twin.city import BUILTIN, generate_city, save_city
+    from twin.city.builtin import builtin_city
+    from twin.city.generate import (
+        COLLECTION_POINT_HOUSEHOLDS_RANGE,
+        HOUSEHOLDS_PER_COLLECTION_POINT,
+    )
 
+    hpp = args.households_per_point or HOUSEHOLDS_PER_COLLECTION_POINT
+    lo, hi = COLLECTION_POINT_HOUSEHOLDS_RANGE
+    if not lo <= hpp <= hi:
+        raise TwinError(f"--households-per-point must be from {lo} to {hi}, not {hpp}")
     if args.builtin:
         if args.builtin not in BUILTIN:
             raise TwinError(f"unknown built-in city {args.builtin!r}; built-in: "
                             + ", ".join(BUILTIN))
-        spec = BUILTIN[args.builtin]
-        city = generate_city(spec["households"], spec["seed"], name=args.builtin)
+        city = builtin_city(args.builtin, hpp)
     else:
         if not 1_000 <= args.households <= 5_000_000:
             raise TwinError("--households must be from 1000 to 5000000")
-        city = generate_city(args.households, args.seed)
+        city = generate_city(args.households, args.seed, households_per_point=hpp)
     for k, v in city.summary().items():
         print(f"  {k:<20} {v}")
     if args.save:
@@ -192,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--builtin", help="a built-in city by name (demo, small, large)")
     c.add_argument("--households", type=int, default=20_000, help="households (1000-5000000)")
     c.add_argument("--seed", type=int, default=0, help="generator seed")
+    c.add_argument("--households-per-point", type=int,
+                   help="households sharing a collection point (default 400)")
     c.add_argument("--save", help="folder to write city.zarr, city.json and city.geojson")
     c.set_defaults(func=cmd_city)
     v = sub.add_parser("validate", help="rerun every validation test against external truths")
