@@ -15,7 +15,6 @@ written through the driver's ChunkWriter in whole chunks, as a sweep writes them
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
 import time
@@ -32,17 +31,16 @@ def _row(fig: str, value: float, unit: str) -> dict:
 
 
 def _efficiency(tmp: Path, quick: bool) -> list[dict]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from twin.sweep.runner import run_sweep
+    from twin.sweep.runner import local_cluster, run_sweep
     from twin.sweep.spec import load_sweep
 
     # 12 scenarios x 2 policies x replicates; no replicates added (fixed work)
     spec = load_sweep(SWEEP, samples=2, replicates=1 if quick else 2, max_replicates=1)
     rounds = 2 if quick else 3  # alternated; the fastest of each is kept (shared machine)
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
+    with local_cluster(2) as cluster, \
             Client(cluster, set_as_default=False) as client:
         start_s = time.perf_counter() - t0
         run_sweep(spec, tmp / "warm0.zarr", workers=0, progress=False)  # imports, city cache

@@ -3,7 +3,6 @@ sys.path), sweep files written into tmp folders, a shared local Dask cluster."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -70,10 +69,11 @@ def write_sweep(tmp_path, toy):
 @pytest.fixture(scope="module")
 def client2(toy):
     """A local cluster of 2 single-threaded worker processes on loopback."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
+    from twin.sweep.runner import local_cluster
+
+    with local_cluster(2) as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client
 

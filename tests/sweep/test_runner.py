@@ -17,7 +17,7 @@ import pytest
 import xarray as xr
 
 from twin.core.errors import TwinError
-from twin.sweep.runner import batch_size, run_sweep
+from twin.sweep.runner import batch_size, batch_sizes, run_sweep
 from twin.sweep.spec import load_sweep
 from twin.sweep.store import open_sweep
 
@@ -231,6 +231,14 @@ def test_batch_size_targets_task_time_with_enough_tasks():
     assert batch_size(0.01, 10_000, 2, 0.2) == 20
     assert batch_size(0.5, 10_000, 2, 0.2) == 1
     assert batch_size(0.001, 40, 2, 0.2) == 5  # at least 4 tasks per worker
+
+
+def test_batch_sizes_cover_every_run_and_shrink_at_the_end():
+    sizes = batch_sizes(1_000, 20, 2)
+    assert sum(sizes) == 1_000 and max(sizes) == 20
+    assert sizes[-4:] == sorted(sizes[-4:], reverse=True) and sizes[-1] == 1
+    assert batch_sizes(3, 5, 2) == [1, 1, 1]
+    assert batch_sizes(0, 5, 2) == []
 
 
 def test_event_faults_are_swept_and_stored_as_numeric_coords(write_sweep, tmp_path):

@@ -90,18 +90,16 @@ def main(args) -> int:
 def demo(root: str | Path = ".", quiet: bool = False) -> list[Path]:
     """Small versions of the shipped sweeps on the built-in city (for `twin demo`), on one
     local cluster of 2 single-threaded worker processes on loopback."""
-    import logging
+    from distributed import Client
 
-    from distributed import Client, LocalCluster
+    from twin.sweep.runner import local_cluster
 
     paths = [(Path(root) / rel, small) for rel, small in DEMO_SWEEPS.items()]
     paths = [(p, small) for p, small in paths if p.is_file()]
     if not paths:
         return []
     done = []
-    with LocalCluster(n_workers=DEMO_WORKERS, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR) as cluster, \
+    with local_cluster(DEMO_WORKERS) as cluster, \
             Client(cluster, set_as_default=False) as client:
         for path, small in paths:
             done.append(run_file(path, out=RESULTS_DIR / f"{path.stem}_demo.zarr",

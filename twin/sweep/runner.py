@@ -13,6 +13,7 @@ whatever the number of workers or the order in which they finish.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import math
@@ -271,6 +272,24 @@ class InProcess:
         pass
 
 
+CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
+                  "distributed.admin.tick.interval": "500ms"}
+
+
+def local_cluster(n_workers: int):
+    """A local Dask cluster for sweeps: worker processes of one thread each, every listener
+    (the dashboard too) on loopback. The workers' statistical profiler is off: it samples
+    the running task's stack every 10 ms, which the deep SimPy/Mesa stacks of a run pay for
+    in a measurable share of their time, for a diagnostic no sweep reads."""
+    import dask
+    import distributed
+
+    with dask.config.set(CLUSTER_CONFIG):
+        return distributed.LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+
+
 class DaskExecutor:
     """Runs batches on a Dask cluster: a local one (processes, one thread each, loopback)
     or the one at `scheduler`."""
@@ -300,10 +319,7 @@ class DaskExecutor:
                                 f"{connect_timeout_s:g} s); start some with `dask worker "
                                 f"{scheduler}`") from None
         else:
-            n = workers or os.cpu_count() or 1
-            self._own_cluster = distributed.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+            self._own_cluster = local_cluster(workers or os.cpu_count() or 1)
             self.client = distributed.Client(self._own_cluster, set_as_default=False)
         self.prefix = f"twin-sweep-{uuid.uuid4().hex[:8]}"
 
@@ -438,6 +454,18 @@ def batch_size(pilot_s: float, pending: int, n_workers: int, task_s: float) -> i
     return max(1, min(want, pending // (4 * n_workers)))
 
 
+def batch_sizes(n: int, b: int, n_workers: int) -> list[int]:
+    """Runs per task in submission order: `b` each, then shrinking over the last
+    2 x n_workers x b runs (guided scheduling) so that the workers finish together instead
+    of one idling while the other works through a last full batch."""
+    sizes = []
+    while n > 0:
+        size = b if n > 2 * n_workers * b else min(b, math.ceil(n / (2 * n_workers)))
+        sizes.append(size)
+        n -= size
+    return sizes
+
+
 def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, client=None, resume: bool = False,
               progress: bool = True, connect_timeout_s: float = 10.0, task_s: float = 0.2,
@@ -480,22 +508,21 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
         timed = summary.pilot_s >= task_s
         while True:
             pending = np.flatnonzero(store.status() == 0)
-            if len(pending) and not timed:  # time a few runs, one per task (results kept)
+            if len(pending) and not timed:  # time a few single runs, all workers at once
                 timed = True
+                probe = [plan.batch([r], shapes) for r in pending[:max(3, executor.n_workers)]]
                 times = []
-                for r in pending[:5]:
-                    res = executor.run1(plan.batch([r], shapes))
+                for res in executor.map(probe):
                     take(res)
                     times.append(res.seconds)
-                    if sum(times) >= task_s:
-                        break
                 summary.pilot_s = min(times)  # a process's first run pays for imports
-                pending = pending[len(times):]
+                pending = pending[len(probe):]
             if len(pending):
                 b = batch_size(summary.pilot_s, len(pending), executor.n_workers, task_s)
                 summary.batch_runs = b
-                for res in executor.map([plan.batch(pending[i:i + b], shapes)
-                                         for i in range(0, len(pending), b)]):
+                bounds = np.cumsum([0, *batch_sizes(len(pending), b, executor.n_workers)])
+                for res in executor.map([plan.batch(pending[i:j], shapes)
+                                         for i, j in itertools.pairwise(bounds)]):
                     take(res)
             writer.flush()
             more = _replicates_needed(spec, store, replicates)
