@@ -87,11 +87,11 @@ def load_drill(path: str | Path) -> Drill:
     district = _districts(city, net)
     per_node = pd.DataFrame({
         "point": nodes, "district": district,
-        "max depth (m)": np.round(ds["max_ponded_depth"].values, 3),
+        "peak (m)": np.round(ds["max_ponded_depth"].values, 3),
         f"> {WET_M * 100:.0f} cm (h)": np.round((ponded > WET_M).sum(0) * stride_h, 2),
         "closed (h)": np.round(closed.sum(0) * stride_h, 2),
         "flood (m3)": np.round(ds["node_flood_volume"].values, 0),
-        "node flooding (h)": np.round(ds["node_flood_hours"].values, 2)})
+        "overflow (h)": np.round(ds["node_flood_hours"].values, 2)})
     totals = {"system flood volume (m3)": float(ds["system_flood_volume"]),
               "storm depth (mm)": float(ds["storm_depth"]),
               "points ever closed": int(closed.max(0).sum()) if len(time) else 0,
@@ -117,7 +117,7 @@ def _districts(city, net: Network) -> list[str]:
 
 def ranked_points(d: Drill, top: int = 15) -> pd.DataFrame:
     """Waterlogging points ranked by depth, then by duration (dry points left out)."""
-    cols = ["max depth (m)", f"> {WET_M * 100:.0f} cm (h)"]
+    cols = ["peak (m)", f"> {WET_M * 100:.0f} cm (h)"]
     df = d.per_node[d.per_node[cols[0]] > 0].sort_values(cols, ascending=False)
     return df.head(top).reset_index(drop=True)
 
@@ -246,9 +246,9 @@ class DrillView:
     def layout(self):
         totals = " · ".join(f"{k}: **{_num(v)}**" for k, v in self.d.totals.items())
         head = pn.Row(self.play, self.slider, self.clock, sizing_mode="stretch_width")
-        right = pn.Column(f"#### {bilingual('Waterlogging points')}: street water, ranked",
+        right = pn.Column(f"#### {bilingual('Waterlogging points')}: peak street water (m), ranked",
                           self.points, f"#### {bilingual('Pumping stations')}",
-                          self.pump_table, width=470)
+                          self.pump_table, width=490)
         return pn.Column(pn.pane.Markdown(f"**{self.d.name}** · {totals}"), head,
                          pn.Row(pn.pane.Bokeh(self.map.fig, sizing_mode="stretch_width"), right,
                                 sizing_mode="stretch_width"),

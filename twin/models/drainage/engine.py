@@ -97,9 +97,10 @@ class _Engine:
     def open(self, inp: str, rpt: str, out: str, stride_s: int) -> dict:
         from pyswmm import Simulation
         from pyswmm.toolkitapi import ObjectType
-        from swmm.toolkit import solver
+        from swmm.toolkit import _solver, solver
 
         self.solver = solver
+        self.node_result = _solver.node_get_result  # the wrapper only forwards its arguments
         self.rpt = rpt
         self.sim = Simulation(inp, rpt, out)
         m = self.sim._model
@@ -112,7 +113,8 @@ class _Engine:
         self.vol = FT3 if units == 0 else 1.0
         self.node_ids = m.getObjectIDList(ObjectType.NODE.value)
         kinds = {0: "junction", 1: "outfall", 2: "storage", 3: "divider"}
-        self.node_kind = [kinds[solver.node_get_type(i).value] for i in range(len(self.node_ids))]
+        self.node_range = range(len(self.node_ids))
+        self.node_kind = [kinds[solver.node_get_type(i).value] for i in self.node_range]
         self.link_ids = m.getObjectIDList(ObjectType.LINK.value)
         self.pumps = [i for i in range(len(self.link_ids)) if solver.link_get_type(i).value == 1]
         self.full_depth = [solver.node_get_parameter(i, 1) * self.len
@@ -152,11 +154,11 @@ class _Engine:
             out.update(self.last or {})
         elif read:
             s = self.solver
+            get = self.node_result  # about 2 x 100 k calls a run: straight to C
+            both = np.array([get(i, k) for k in (5, 4) for i in self.node_range])
             n = len(self.node_ids)
-            out["depth_m"] = np.fromiter((s.node_get_result(i, 5) for i in range(n)), float,
-                                         n) * self.len
-            out["flood_m3_per_s"] = np.fromiter((s.node_get_result(i, 4) for i in range(n)),
-                                                float, n) * self.q
+            out["depth_m"] = both[:n] * self.len
+            out["flood_m3_per_s"] = both[n:] * self.q
             out["pump_flow_m3_per_s"] = np.array([s.link_get_result(i, 0) for i in self.pumps]
                                                  ) * self.q
             out["pump_setting"] = np.array([s.link_get_result(i, 5) for i in self.pumps])

@@ -58,6 +58,8 @@ class Line:
 
 def split_fields(text: str) -> list[str]:
     """Fields of a line: whitespace separated, comments after ';' dropped, "quoted" kept."""
+    if '"' not in text:  # nearly every line: the same fields, at C speed
+        return text.split(";", 1)[0].split()
     out, cur, quoted = [], [], False
     for ch in text:
         if ch == '"':
@@ -91,6 +93,11 @@ class Inp:
     path: Path
     sections: dict[str, list[Line]] = field(default_factory=dict)
     headers: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> Inp:
+        """An independent copy to edit (lines and their fields are new objects)."""
+        return Inp(self.path, {k: [Line(ln.lineno, ln.text, list(ln.fields)) for ln in v]
+                               for k, v in self.sections.items()}, dict(self.headers))
 
     # --- reading ---------------------------------------------------------------------
     def rows(self, section: str) -> list[Line]:
@@ -289,9 +296,7 @@ def prepared_copy(src: Inp, folder: Path, *, rain_scale: float = 1.0,
                   threads: int = 1, name: str = "model.inp") -> Path:
     """Write the network for a run into `folder`: THREADS forced (default 1, since more
     OpenMP threads than free cores made SWMM runs 5-7x slower), rain scaled if asked."""
-    import copy
-
-    inp = copy.deepcopy(src)
+    inp = src.copy()
     inp.set_option("THREADS", str(threads))
     _absolute_files(inp, src.path.parent)
     if rain_scale != 1.0:
