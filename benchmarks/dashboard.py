@@ -116,6 +116,7 @@ def measure(url: str, renders: int = 3, moves: int = 5) -> tuple[list, list, lis
 
     from playwright.sync_api import sync_playwright
 
+
     cold, first, update, index = [], [], [], []
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import panel as pn
@@ -38,6 +39,15 @@ def make_apps(stores: list[StoreInfo], problems: list[str], results_dir: Path) -
     return apps
 
 
+def warm(apps: dict) -> None:
+    """Build every app once before the first visitor comes: the first page then costs what
+    any later one does (lazy imports, opened stores, first Bokeh models are paid here).
+    A failure is left for the real request to report."""
+    for make in apps.values():
+        with contextlib.suppress(Exception):  # the visitor's own request shows the error
+            make().get_root()
+
+
 def serve(paths: list[str], *, address: str = "127.0.0.1", port: int = 5006,
           results_dir: str = "results", allow_remote: bool = False, show: bool = False) -> None:
     """Serve the apps until interrupted."""
@@ -50,7 +60,9 @@ def serve(paths: list[str], *, address: str = "127.0.0.1", port: int = 5006,
     for p in problems:
         print(f"twin serve: left out {p}")
     origin = [f"{address}:{port}", f"localhost:{port}"] if address != "0.0.0.0" else ["*"]
+    apps = make_apps(stores, problems, Path(results_dir))
+    warm(apps)
     print(f"twin serve: http://{address}:{port}/index  (Ctrl-C to stop)", flush=True)
-    pn.serve(make_apps(stores, problems, Path(results_dir)), address=address, port=port,
+    pn.serve(apps, address=address, port=port,
              show=show, title="twin", websocket_origin=origin, liveness=True,
              threaded=False, start=True)

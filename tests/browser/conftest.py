@@ -15,9 +15,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from benchmarks import CHROMIUM_FLAGS
+
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = CHROMIUM_FLAGS  # the benchmarks' own
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
