@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +26,12 @@ def _at(minutes: float, key: str) -> str:
         raise ScenarioError(None, key, f"got {minutes!r}; allowed: whole minutes >= 0")
     m = int(round(minutes))
     return f"{m // 60}:{m % 60:02d}"
+
+
+def _minutes(at: str) -> float:
+    """Minutes since the start of an "H:MM" event time (the inverse of `_at`)."""
+    h, m = at.split(":")
+    return 60.0 * int(h) + int(m)
 
 
 def _station(which: str | int, stations: list[str], key: str) -> str:
@@ -111,13 +118,33 @@ def drill_scenario(city: str | Path = "demo", *, return_period_y: float = 20.0,
                              "clear_after_h", node=node, capacity_fraction=fraction))
     if mobile_pumps and mobile_pumps_at_min:
         events.append({"at": _at(mobile_pumps_at_min, "mobile_pumps_at_min"), "model": "drainage",
-                       "kind": "mobile_pumps", "trucks": mobile_pumps})
+                       "kind": "mobile_pumps", "trucks": mobile_pumps,
+                       "_form": "mobile_pumps_at_min"})
     elif mobile_pumps:
         drainage["mobile_pumps"] = mobile_pumps
+    forms = [ev.pop("_form") for ev in events]  # each event's form field, for errors
     doc = {"scenario": {"name": name, "description": _describe(drainage, events),
                         "start": start, "horizon_hours": horizon_h, "seed": seed},
            "city": city_doc, "models": {"drainage": drainage}, "events": events}
-    return parse_scenario(doc, None)
+    try:
+        return parse_scenario(doc, None)
+    except ScenarioError as e:
+        raise _as_form_error(e, events, forms, horizon_h) from None
+
+
+def _as_form_error(e: ScenarioError, events: list[dict], forms: list[str],
+                   horizon_h: float) -> ScenarioError:
+    """A scenario error on `events[k].field` told in the form's own terms."""
+    m = re.fullmatch(r"events\[(\d+)\]\.(\w+)", e.key or "")
+    if not m or int(m[1]) >= len(events):
+        return e
+    form_key, name = forms[int(m[1])], m[2]
+    if name == "at":
+        return ScenarioError(None, f"{form_key}.at_min" if form_key != "mobile_pumps_at_min"
+                             else form_key, f"got {_minutes(events[int(m[1])]['at']):g}; allowed: "
+                             f"0 to {60 * horizon_h:g} min, within the drill's "
+                             f"{horizon_h:g} h")
+    return ScenarioError(None, f"{form_key}.{name}", e.message)
 
 
 def _unpack(item, n_required: int, key: str, shape: str) -> tuple:
@@ -130,7 +157,8 @@ def _unpack(item, n_required: int, key: str, shape: str) -> tuple:
 def _event(key: str, kind: str, at_min, end_min, end_name: str, after_field: str,
            **payload) -> dict:
     """An event table at `at_min`, with the time until it ends (h) when `end_min` is given."""
-    ev = {"at": _at(at_min, key + ".at_min"), "model": "drainage", "kind": kind, **payload}
+    ev = {"at": _at(at_min, key + ".at_min"), "model": "drainage", "kind": kind, **payload,
+          "_form": key}
     if end_min is not None:
         if not isinstance(end_min, (int, float)) or end_min <= at_min:
             raise ScenarioError(None, f"{key}.{end_name}", f"got {end_min!r}; allowed: a time "
