@@ -272,8 +272,7 @@ class InProcess:
         pass
 
 
-CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False,
-                  "distributed.admin.tick.interval": "500ms"}
+CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 def local_cluster(n_workers: int):
