@@ -2,7 +2,7 @@
 throughput, measured in one run.
 
 Efficiency: the same small sorting-adoption sweep (real households runs of 0.2-0.4 s, so a
-task lasts well over 100 ms) run in this process and on a warmed local cluster of 2
+task lasts well over 100 ms) run serially in a fresh process and on a warmed local cluster of 2
 single-threaded worker processes (the machine is shared, so they take turns):
 efficiency = serial time / (2 x cluster time), the median over rounds run in ABBA
 order (serial then cluster, then cluster then serial, ...). Beside it: the share of the
@@ -31,25 +31,54 @@ def _row(fig: str, value: float, unit: str) -> dict:
     return {"benchmark": "sweep", "figure": fig, "value": value, "unit": unit}
 
 
+def _spec(quick: bool):
+    from twin.sweep.spec import load_sweep
+
+    # 12 scenarios x 2 policies x replicates; no replicates added (fixed work)
+    return load_sweep(SWEEP, samples=2, replicates=1 if quick else 2, max_replicates=1)
+
+
+def serial_seconds(out: str, quick: bool) -> float:
+    """The sweep in this process after a warm-up run (imports, the city): its wall time."""
+    from twin.sweep.runner import run_sweep
+
+    spec = _spec(quick)
+    run_sweep(spec, Path(out) / "warm.zarr", workers=0, progress=False)
+    return run_sweep(spec, Path(out) / "timed.zarr", workers=0, progress=False).elapsed_s
+
+
+def _serial_in_child(tmp: Path, i: int, quick: bool) -> float:
+    """`serial_seconds` in a fresh interpreter: the driver hosts the Dask scheduler's
+    threads, which take the GIL from a serial run there (badly so when the machine is
+    loaded), so the reference runs where no Dask lives."""
+    import subprocess
+    import sys
+
+    out = tmp / f"serial{i}"
+    out.mkdir()
+    code = ("import sys; from benchmarks.sweep import serial_seconds; "
+            "print(serial_seconds(sys.argv[1], sys.argv[2] == '1'))")
+    res = subprocess.run([sys.executable, "-c", code, str(out), "1" if quick else "0"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(res.stdout.strip().splitlines()[-1])
+
+
 def _efficiency(tmp: Path, quick: bool) -> list[dict]:
     from distributed import Client
 
     from twin.sweep.runner import local_cluster, run_sweep
-    from twin.sweep.spec import load_sweep
 
-    # 12 scenarios x 2 policies x replicates; no replicates added (fixed work)
-    spec = load_sweep(SWEEP, samples=2, replicates=1 if quick else 2, max_replicates=1)
+    spec = _spec(quick)
     rounds = 2 if quick else 4  # ABBA: serial, cluster | cluster, serial | ...
     t0 = time.perf_counter()
     with local_cluster(2) as cluster, \
             Client(cluster, set_as_default=False) as client:
         start_s = time.perf_counter() - t0
-        run_sweep(spec, tmp / "warm0.zarr", workers=0, progress=False)  # imports, city cache
-        run_sweep(spec, tmp / "warm2.zarr", client=client, progress=False)
+        run_sweep(spec, tmp / "warm2.zarr", client=client, progress=False)  # imports, city
         serial, par = [], []
 
         def one_serial(i):
-            serial.append(run_sweep(spec, tmp / f"serial{i}.zarr", workers=0, progress=False))
+            serial.append(_serial_in_child(tmp, i, quick))
 
         def one_cluster(i):
             c0 = time.process_time()
@@ -61,9 +90,8 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
                 step(i)
     # the median over rounds of the ratio within a round: load that comes and goes on the
     # shared machine hits both halves of a round alike
-    eff = float(np.median([s.elapsed_s / (2 * p.elapsed_s) for s, p in zip(serial, par,
-                                                                           strict=True)]))
-    t1 = float(np.median([s.elapsed_s for s in serial]))
+    eff = float(np.median([s / (2 * p.elapsed_s) for s, p in zip(serial, par, strict=True)]))
+    t1 = float(np.median(serial))
     best = sorted(par, key=lambda s: s.elapsed_s)[len(par) // 2]  # the median cluster round
     return [
         _row("parallel_efficiency_2_workers", round(eff, 3), "1"),
