@@ -116,11 +116,11 @@ def measure(url: str, renders: int = 3, moves: int = 5) -> tuple[list, list, lis
 
     from playwright.sync_api import sync_playwright
 
+    from benchmarks import CHROMIUM_FLAGS
 
     cold, first, update, index = [], [], [], []
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
         for i in range(renders + 1):
             page = b.new_page(viewport={"width": 1366, "height": 768})
             t0 = time.perf_counter()

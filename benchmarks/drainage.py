@@ -11,8 +11,9 @@ overhead of a stepped SWMM run over a plain one (goal <= 10%), all measured in t
 Overheads are ratios of CPU time (this process plus its finished engine processes, from
 `getrusage`): on a machine shared with other jobs wall time mostly measures waiting for a
 core. Wall-time ratios are reported beside them (`*_wall_pct`). The runs are interleaved in
-rounds (plain, twin, engine, then the reverse order) and each overhead is the median over rounds of the ratio within a
-round, so a change of load between rounds cancels; absolute times are the best of each.
+rounds (plain, twin, engine, then the reverse order) and each overhead is the median over
+rounds of the ratio within a round, so a change of load between rounds cancels; absolute
+times are the best of each.
 """
 
 from __future__ import annotations

@@ -92,17 +92,17 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
     # shared machine hits both halves of a round alike
     eff = float(np.median([s / (2 * p.elapsed_s) for s, p in zip(serial, par, strict=True)]))
     t1 = float(np.median(serial))
-    best = sorted(par, key=lambda s: s.elapsed_s)[len(par) // 2]  # the median cluster round
+    mid = sorted(par, key=lambda s: s.elapsed_s)[len(par) // 2]  # the median cluster round
     return [
         _row("parallel_efficiency_2_workers", round(eff, 3), "1"),
         _row("parallel_efficiency_2w", round(eff, 3), "1"),
-        _row("worker_busy_share_2_workers", round(best.busy_s / (2 * best.elapsed_s), 3), "1"),
-        _row("driver_cpu_share_2_workers", round(best.driver_cpu_s / best.elapsed_s, 3), "1"),
+        _row("worker_busy_share_2_workers", round(mid.busy_s / (2 * mid.elapsed_s), 3), "1"),
+        _row("driver_cpu_share_2_workers", round(mid.driver_cpu_s / mid.elapsed_s, 3), "1"),
         _row("speedup_2_workers", round(2 * eff, 3), "x"),
         _row("serial_sweep_s", round(t1, 2), "s"),
-        _row("cluster_sweep_s", round(best.elapsed_s, 2), "s"),
-        _row("runs", best.n_runs, "1"),
-        _row("runs_per_task", best.batch_runs, "1"),
+        _row("cluster_sweep_s", round(mid.elapsed_s, 2), "s"),
+        _row("runs", mid.n_runs, "1"),
+        _row("runs_per_task", mid.batch_runs, "1"),
         _row("cluster_start_s", round(start_s, 2), "s"),
     ]
 

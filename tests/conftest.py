@@ -12,7 +12,6 @@ from benchmarks import shared_dir
 sys.path.insert(0, str(Path(__file__).parent))
 
 REPO = Path(__file__).resolve().parents[1]
-
 SHARED = shared_dir()  # the lookup the benchmarks use
 
 

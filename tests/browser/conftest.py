@@ -18,7 +18,6 @@ import pytest
 from benchmarks import CHROMIUM_FLAGS
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = CHROMIUM_FLAGS  # the benchmarks' own
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -70,7 +69,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 

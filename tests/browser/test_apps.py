@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -143,6 +144,9 @@ def test_comparison_policy_changes_view(page, server):
     page.get_by_label("baseline policy 基准政策").select_option("campaign")
     expect(body).to_contain_text("incentive - campaign", timeout=20_000)
     expect(body).not_to_contain_text("campaign - no_policy")
+    # the sentence can arrive before the plot's data: wait for the data, then compare
+    page.wait_for_function(f"(before) => JSON.stringify(({SOURCE_DATA})('low')) !== before",
+                           arg=json.dumps(before, separators=(",", ":")), timeout=20_000, polling="raf")
     assert page.evaluate(SOURCE_DATA, "low") != before
     clean(page)
 

@@ -28,12 +28,6 @@ def _at(minutes: float, key: str) -> str:
     return f"{m // 60}:{m % 60:02d}"
 
 
-def _minutes(at: str) -> float:
-    """Minutes since the start of an "H:MM" event time (the inverse of `_at`)."""
-    h, m = at.split(":")
-    return 60.0 * int(h) + int(m)
-
-
 def _station(which: str | int, stations: list[str], key: str) -> str:
     """A pumping-station name from a name, a SWMM pump id or an index into the city's list."""
     if isinstance(which, bool):
@@ -102,12 +96,14 @@ def drill_scenario(city: str | Path = "demo", *, return_period_y: float = 20.0,
     if horizon_h is None:
         horizon_h = max(MIN_HORIZON_H, storm_h + DRAIN_AFTER_STORM_H)
     events: list[dict] = []
+    forms: list[tuple[str, str, float]] = []  # per event: form row, its time field, minutes
     for i, item in enumerate(pump_outages):
         key = f"pump_outages[{i}]"
         which, at_min, back_min = _unpack(item, 2, key, "(station, at_min, back_min)")
         events.append(_event(key, "pump_outage", at_min, back_min, "back_min",
                              "restore_after_h",
                              station=_station(which, stations, key + ".station")))
+        forms.append((key, key + ".at_min", at_min))
     for i, item in enumerate(inlet_blockages):
         key = f"inlet_blockages[{i}]"
         node, at_min, fraction, cleared = _unpack(item, 3, key, "(node, at_min, "
@@ -116,35 +112,33 @@ def drill_scenario(city: str | Path = "demo", *, return_period_y: float = 20.0,
             node = f"J{node}"
         events.append(_event(key, "inlet_blockage", at_min, cleared, "cleared_min",
                              "clear_after_h", node=node, capacity_fraction=fraction))
+        forms.append((key, key + ".at_min", at_min))
     if mobile_pumps and mobile_pumps_at_min:
         events.append({"at": _at(mobile_pumps_at_min, "mobile_pumps_at_min"), "model": "drainage",
-                       "kind": "mobile_pumps", "trucks": mobile_pumps,
-                       "_form": "mobile_pumps_at_min"})
+                       "kind": "mobile_pumps", "trucks": mobile_pumps})
+        forms.append(("mobile_pumps", "mobile_pumps_at_min", mobile_pumps_at_min))
     elif mobile_pumps:
         drainage["mobile_pumps"] = mobile_pumps
-    forms = [ev.pop("_form") for ev in events]  # each event's form field, for errors
     doc = {"scenario": {"name": name, "description": _describe(drainage, events),
                         "start": start, "horizon_hours": horizon_h, "seed": seed},
            "city": city_doc, "models": {"drainage": drainage}, "events": events}
     try:
         return parse_scenario(doc, None)
     except ScenarioError as e:
-        raise _as_form_error(e, events, forms, horizon_h) from None
+        raise _as_form_error(e, forms, horizon_h) from None
 
 
-def _as_form_error(e: ScenarioError, events: list[dict], forms: list[str],
+def _as_form_error(e: ScenarioError, forms: list[tuple[str, str, float]],
                    horizon_h: float) -> ScenarioError:
     """A scenario error on `events[k].field` told in the form's own terms."""
     m = re.fullmatch(r"events\[(\d+)\]\.(\w+)", e.key or "")
-    if not m or int(m[1]) >= len(events):
+    if not m or int(m[1]) >= len(forms):
         return e
-    form_key, name = forms[int(m[1])], m[2]
-    if name == "at":
-        return ScenarioError(None, f"{form_key}.at_min" if form_key != "mobile_pumps_at_min"
-                             else form_key, f"got {_minutes(events[int(m[1])]['at']):g}; allowed: "
-                             f"0 to {60 * horizon_h:g} min, within the drill's "
-                             f"{horizon_h:g} h")
-    return ScenarioError(None, f"{form_key}.{name}", e.message)
+    row, time_key, at_min = forms[int(m[1])]
+    if m[2] == "at":
+        return ScenarioError(None, time_key, f"got {at_min:g}; allowed: 0 to "
+                             f"{60 * horizon_h:g} min, within the drill's {horizon_h:g} h")
+    return ScenarioError(None, f"{row}.{m[2]}", e.message)
 
 
 def _unpack(item, n_required: int, key: str, shape: str) -> tuple:
@@ -157,8 +151,7 @@ def _unpack(item, n_required: int, key: str, shape: str) -> tuple:
 def _event(key: str, kind: str, at_min, end_min, end_name: str, after_field: str,
            **payload) -> dict:
     """An event table at `at_min`, with the time until it ends (h) when `end_min` is given."""
-    ev = {"at": _at(at_min, key + ".at_min"), "model": "drainage", "kind": kind, **payload,
-          "_form": key}
+    ev = {"at": _at(at_min, key + ".at_min"), "model": "drainage", "kind": kind, **payload}
     if end_min is not None:
         if not isinstance(end_min, (int, float)) or end_min <= at_min:
             raise ScenarioError(None, f"{key}.{end_name}", f"got {end_min!r}; allowed: a time "
