@@ -6,8 +6,10 @@ overhead of a stepped SWMM run over a plain one (goal <= 10%), all measured in t
 - `stepped_overhead_pct`: the whole twin run of a network (SimPy clock, SWMM advanced and
   node/pump state read every 60 s, street water, recorder, Dataset) over a plain SWMM run of
   the same network, both end to end with their engine process (user3; user1 with --quick).
-- `engine_stepped_overhead_pct`: the same at the engine level (60 s strides with reads from a
-  bare loop vs one stride), engine calls only.
+  The twin run lets SWMM compute ahead to the next event (`lookahead_s`, see the model's
+  README), so most strides cost no round trip to the engine process.
+- `engine_stepped_overhead_pct`: the engine level in lockstep (one call and one read per
+  60 s stride from a bare loop, no lookahead) vs one stride, engine calls only.
 Overheads are ratios of CPU time (this process plus its finished engine processes, from
 `getrusage`): on a machine shared with other jobs wall time mostly measures waiting for a
 core. Wall-time ratios are reported beside them (`*_wall_pct`). The runs are interleaved in

@@ -42,8 +42,8 @@ class TwinModel:
     Subclasses set `name`, `Params` (one frozen dataclass, units in field names), `events`
     (event kind -> frozen payload dataclass) and `requires` (models built before this one).
     The kernel builds models in scenario order after their requirements, calls `start()` so
-    they register SimPy processes, delivers events with `handle()` at their time, and calls
-    `finish()` once the horizon is reached.
+    they register SimPy processes, announces each event with `expect()`, delivers it with
+    `handle()` at its time, and calls `finish()` once the horizon is reached.
     """
 
     name: ClassVar[str]
@@ -57,6 +57,10 @@ class TwinModel:
 
     def start(self) -> None:
         """Register processes on `self.ctx.clock` and declare outputs on the recorder."""
+
+    def expect(self, at_s: float) -> None:
+        """An event for this model is scheduled at at_s (told before the clock runs, so a
+        model that computes ahead of the clock knows where to stop)."""
 
     def handle(self, kind: str, payload: Any) -> None:
         """Apply a scenario event at its time."""

@@ -56,6 +56,7 @@ def run(scenario: Scenario, *, scenario_index: int = 0, replicate: int = 0,
     for name in order:
         ctx.models[name].start()
     for ev in scenario.events:
+        ctx.models[ev.model].expect(ev.at_s)
         clock.at(ev.at_s, lambda _t, ev=ev: ctx.models[ev.model].handle(ev.kind, ev.payload))
     clock.run(progress=(lambda t: progress(t, scenario.horizon_s)) if progress else None,
               chunk_s=_chunk(scenario.horizon_s))

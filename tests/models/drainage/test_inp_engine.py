@@ -119,3 +119,22 @@ def test_unknown_station_or_node_in_a_drill_is_a_clear_error():
     gc.collect()
     with pytest.raises(TwinError, match="unknown node 'J999'"):
         run(drill_scenario(inlet_blockages=[(999, 30, 0.5)], duration_min=60))
+
+
+@needs_data
+def test_running_ahead_gives_the_lockstep_states_and_refuses_late_commands():
+    """A run that computes strides ahead returns, stride by stride, exactly the states of a
+    run advanced one stride per call; a command while states are still ahead is refused."""
+    import numpy as np
+
+    with SteppedRun(USER1, stride_s=60) as a, SteppedRun(USER1, stride_s=60) as b:
+        for t in range(60, 3601, 60):
+            sa, sb = a.advance(t), b.advance(t, ahead_s=900)
+            assert sa["t_s"] == sb["t_s"] == t
+            for key in ("depth_m", "flood_m3_per_s", "pump_flow_m3_per_s", "pump_setting"):
+                np.testing.assert_array_equal(sa[key], sb[key])
+        b.advance(3660, ahead_s=600)
+        with pytest.raises(EngineError, match="has run ahead to"):
+            b.set_flow_limit("1", 0.1)
+        with pytest.raises(EngineError, match="after the engine ran ahead"):
+            b.advance(3690)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import re
+import select
 import shutil
 import signal
 import socket
@@ -24,7 +26,9 @@ import sys
 import tempfile
 import time
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -100,7 +104,9 @@ class _Engine:
         from swmm.toolkit import _solver, solver
 
         self.solver = solver
-        self.node_result = _solver.node_get_result  # the wrapper only forwards its arguments
+        # straight to the C getters (the wrappers only forward their arguments): a run reads
+        # about 100 k values
+        self.node_get, self.link_get = _solver.node_get_result, _solver.link_get_result
         self.rpt = rpt
         self.sim = Simulation(inp, rpt, out)
         m = self.sim._model
@@ -119,6 +125,13 @@ class _Engine:
         self.pumps = [i for i in range(len(self.link_ids)) if solver.link_get_type(i).value == 1]
         self.full_depth = [solver.node_get_parameter(i, 1) * self.len
                            for i in range(len(self.node_ids))]
+        n, pumps = len(self.node_ids), self.pumps
+        self.read_nodes = [*range(n), *range(n)]
+        self.read_codes = [5] * n + [4] * n  # depth, flooding rate
+        self.read_links = pumps + pumps
+        self.read_link_codes = [0] * len(pumps) + [5] * len(pumps)  # flow, setting
+        self.read_scale = np.r_[np.full(n, self.len), np.full(n, self.q),
+                                np.full(len(pumps), self.q), np.ones(len(pumps))]
         self.forced: dict[int, float] = {}
         self.inflow: dict[int, float] = {}
         self.it = iter(self.sim)
@@ -143,27 +156,23 @@ class _Engine:
             return
         self.t_s = (self.sim.current_time - self.t0).total_seconds()
 
-    def elapsed_s(self) -> float:
-        return self.t_s
-
-    def advance(self, until_s: float, read: bool = True) -> dict:
-        while not self.done and self.elapsed_s() < until_s - 1e-6:
-            self._step()
-        out = {"t_s": self.elapsed_s(), "done": self.done}
-        if read and self.done:  # SWMM has ended: its state is no longer readable
-            out.update(self.last or {})
-        elif read:
-            s = self.solver
-            get = self.node_result  # about 2 x 100 k calls a run: straight to C
-            both = np.array([get(i, k) for k in (5, 4) for i in self.node_range])
-            n = len(self.node_ids)
-            out["depth_m"] = both[:n] * self.len
-            out["flood_m3_per_s"] = both[n:] * self.q
-            out["pump_flow_m3_per_s"] = np.array([s.link_get_result(i, 0) for i in self.pumps]
-                                                 ) * self.q
-            out["pump_setting"] = np.array([s.link_get_result(i, 5) for i in self.pumps])
-            self.last = {k: v for k, v in out.items() if k not in ("t_s", "done")}
-        return out
+    def advance(self, times_s: list[float], read: bool = True) -> tuple:
+        """Advance through the given times in turn, reading the state at each: returns
+        ([(elapsed s, done)], states), states one SI row per time (node depth, node flooding
+        rate, pump flow, pump setting; the last state once SWMM ended) or None unless read."""
+        marks, rows = [], []
+        for until_s in times_s:
+            while not self.done and self.t_s < until_s - 1e-6:
+                self._step()
+            marks.append((self.t_s, self.done))
+            if read and not self.done:  # once SWMM has ended its state is no longer readable
+                self.last = np.fromiter(
+                    chain(map(self.node_get, self.read_nodes, self.read_codes),
+                          map(self.link_get, self.read_links, self.read_link_codes)),
+                    float, len(self.read_scale)) * self.read_scale
+            if read and self.last is not None:
+                rows.append(self.last)
+        return marks, (np.vstack(rows) if rows else None)
 
     def set_pump(self, pump_id: str, setting: float | None) -> None:
         i = self.link_ids.index(pump_id)
@@ -224,19 +233,29 @@ def _child_main(fd: int) -> None:
     _serve(Connection(fd))
 
 
+def _send(conn: Connection, obj) -> None:
+    # plain pickles over the framed connection: a stride is one small message each way, and
+    # `Connection.send` builds a new ForkingPickler (copying its dispatch table) per message
+    conn.send_bytes(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
+def _recv(conn: Connection):
+    return pickle.loads(conn.recv_bytes())  # only from our own child or parent
+
+
 def _serve(conn) -> None:
     """Child main loop: (command, args) in, ("ok", value) or ("err", message) out."""
     eng = _Engine()
     while True:
         try:
-            cmd, args = conn.recv()
+            cmd, args = _recv(conn)
         except EOFError:
             return
         if cmd == "quit":
-            conn.send(("ok", None))
+            _send(conn, ("ok", None))
             return
         try:
-            conn.send(("ok", getattr(eng, cmd)(*args)))
+            _send(conn, ("ok", getattr(eng, cmd)(*args)))
         except Exception as e:  # everything goes back to the parent as a message
             msg = f"{type(e).__name__}: {e}"
             rpt = getattr(eng, "rpt", None)
@@ -244,7 +263,7 @@ def _serve(conn) -> None:
                 errs = parse_report(rpt)["errors"]
                 if errs:
                     msg += " | report: " + " ; ".join(errs[:5])
-            conn.send(("err", msg))
+            _send(conn, ("err", msg))
 
 
 # ------------------------------------------------------------------------------------------
@@ -271,6 +290,8 @@ class Worker:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.conn = Connection(ours.detach())
+        self.poller = select.poll()  # one for the worker's life (`Connection.poll` makes one a call)
+        self.poller.register(self.conn.fileno(), select.POLLIN)
         # a run that fails between open and close (an error in a model, an interrupt) must
         # not leave its engine process behind: kill it when this object goes away
         weakref.finalize(self, _kill_quietly, self.proc)
@@ -282,15 +303,15 @@ class Worker:
         if not self.alive():
             raise EngineError(self._died(cmd))
         try:
-            self.conn.send((cmd, args))
+            _send(self.conn, (cmd, args))
         except (BrokenPipeError, OSError):
             raise EngineError(self._died(cmd)) from None
         limit = timeout_s or self.timeout_s
         deadline = time.monotonic() + limit
         while True:
-            if self.conn.poll(0.2):
+            if self.poller.poll(200):  # ms
                 try:
-                    status, value = self.conn.recv()
+                    status, value = _recv(self.conn)
                 except (EOFError, OSError):
                     raise EngineError(self._died(cmd)) from None
                 if status == "err":
@@ -325,9 +346,9 @@ class Worker:
     def close(self) -> None:
         if self.alive():
             try:
-                self.conn.send(("quit", ()))
+                _send(self.conn, ("quit", ()))
                 if self.conn.poll(5.0):
-                    self.conn.recv()
+                    self.conn.recv_bytes()
                 self.proc.wait(5.0)
             except (BrokenPipeError, EOFError, OSError, subprocess.TimeoutExpired):
                 pass
@@ -391,25 +412,56 @@ class SteppedRun:
         self.pump_ids: list[str] = self.meta["pump_ids"]
         self.duration_s = (self.meta["end"] - self.meta["start"]).total_seconds()
         self.done = False
+        self.t_s = 0.0  # engine time (elapsed s)
+        self._ahead: deque[tuple[float, dict]] = deque()  # states computed, not yet taken
 
-    def advance(self, until_s: float, read: bool = True) -> dict:
+    def advance(self, until_s: float, read: bool = True, ahead_s: float = 0.0) -> dict:
+        """The state at until_s. With ahead_s > 0 the engine also runs on through the strides
+        up to until_s + ahead_s and keeps their states for the next calls: one round trip to
+        the engine process for many strides. The caller must then send no command (pump,
+        inflow, flow limit) before it has taken those states."""
+        ahead = self._ahead
+        while ahead and ahead[0][0] < until_s - 1e-6:
+            ahead.popleft()
+        if ahead and ahead[0][0] <= until_s + 1e-6:
+            self.done = ahead[0][1]["done"]
+            return ahead.popleft()[1]
+        if until_s < self.t_s - 1e-6:
+            raise EngineError(f"{self.name}: state at {until_s:g} s asked for after the engine "
+                              f"ran ahead to {self.t_s:g} s")
+        times = [until_s + k * self.stride_s for k in range(int(ahead_s // self.stride_s) + 1)]
         t0 = time.perf_counter()
-        out = self.worker.call("advance", float(until_s), read)
+        marks, states = self.worker.call("advance", times, read)
         self.wall_s += time.perf_counter() - t0
-        self.done = out["done"]
-        return out
+        self.t_s = marks[-1][0]
+        n, p = len(self.node_ids), len(self.pump_ids)
+        for i, (t, (t_s, done)) in enumerate(zip(times, marks, strict=True)):
+            out = {"t_s": t_s, "done": done}
+            if states is not None and i < len(states):  # views into the array the engine sent
+                st = states[i]
+                out.update(depth_m=st[:n], flood_m3_per_s=st[n:2 * n],
+                           pump_flow_m3_per_s=st[2 * n:2 * n + p], pump_setting=st[2 * n + p:])
+            ahead.append((t, out))
+        return self.advance(until_s)
+
+    def _command(self, cmd: str, *args) -> None:
+        if self._ahead:
+            raise EngineError(f"{self.name}: {cmd} sent while the engine has run ahead to "
+                              f"{self.t_s:g} s with states from {self._ahead[0][0]:g} s not yet "
+                              "taken; a command must come before the lookahead")
+        self.worker.call(cmd, *args)
 
     def set_pump(self, pump_id: str, setting: float | None) -> None:
         """Force a pump's setting (0 = off) until released with None (back to on)."""
         if pump_id not in self.pump_ids:
             raise EngineError(f"{self.name}: no pump {pump_id!r}; pumps: {', '.join(self.pump_ids)}")
-        self.worker.call("set_pump", pump_id, setting)
+        self._command("set_pump", pump_id, setting)
 
     def set_inflow(self, node_id: str, q_m3_per_s: float) -> None:
-        self.worker.call("set_inflow", node_id, float(q_m3_per_s))
+        self._command("set_inflow", node_id, float(q_m3_per_s))
 
     def set_flow_limit(self, link_id: str, q_m3_per_s: float) -> None:
-        self.worker.call("set_flow_limit", link_id, float(q_m3_per_s))
+        self._command("set_flow_limit", link_id, float(q_m3_per_s))
 
     def finish(self) -> Summary:
         t0 = time.perf_counter()

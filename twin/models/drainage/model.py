@@ -7,6 +7,7 @@ import datetime as dt
 import shutil
 import tempfile
 import weakref
+from bisect import bisect_left, insort
 from pathlib import Path
 
 import numpy as np
@@ -140,6 +141,7 @@ class DrainageModel(TwinModel):
         if p.mobile_pumps:
             self.trucks.add(p.mobile_pumps)
         self.t_prev = 0.0
+        self.event_times_s: list[float] = []  # filled by `expect` (after start)
         ctx.clock.every(p.stride_s, self._stride, offset_s=p.stride_s)
 
     def _coords(self) -> None:
@@ -223,10 +225,19 @@ class DrainageModel(TwinModel):
                         dtype=np.int8 if name == "waterlogging_point" else np.float64)
 
     # ------------------------------------------------------------------ stepping
+    def expect(self, at_s: float) -> None:
+        insort(self.event_times_s, float(at_s))
+
     def _stride(self, now_s: float) -> None:
         if now_s <= self.t_prev:  # already advanced to now by an event at this time
             return
-        st = self.run.advance(now_s)
+        # SWMM may compute ahead only up to the next event that can command it (every
+        # command of this model comes from an event, at its time or after it); the street,
+        # closures and trucks still follow the SimPy clock stride by stride
+        nxt = self.event_times_s[bisect_left(self.event_times_s, now_s):]
+        ahead = min([self.params.lookahead_s, self.ctx.horizon_s - now_s,
+                     *(t - now_s for t in nxt[:1])])
+        st = self.run.advance(now_s, ahead_s=max(ahead, 0.0))
         dt_s = now_s - self.t_prev
         self.t_prev = now_s
         flood = st["flood_m3_per_s"][self.keep]
@@ -304,16 +315,18 @@ class DrainageModel(TwinModel):
             for pid in self._pumps_of(payload.station):
                 self.run.set_pump(pid, 0.0)
             if payload.restore_after_h > 0:
-                clock.at(clock.now_s + 3600.0 * payload.restore_after_h,
-                         lambda _t: self.handle("pump_restore", PumpRestore(payload.station)))
+                at_s = clock.now_s + 3600.0 * payload.restore_after_h
+                self.expect(at_s)
+                clock.at(at_s, lambda _t: self.handle("pump_restore", PumpRestore(payload.station)))
         elif kind == "pump_restore":
             for pid in self._pumps_of(payload.station):
                 self.run.set_pump(pid, None)
         elif kind == "inlet_blockage":
             self._block(payload.node, payload.capacity_fraction)
             if payload.clear_after_h > 0:
-                clock.at(clock.now_s + 3600.0 * payload.clear_after_h,
-                         lambda _t: self._block(payload.node, None))
+                at_s = clock.now_s + 3600.0 * payload.clear_after_h
+                self.expect(at_s)
+                clock.at(at_s, lambda _t: self._block(payload.node, None))
         elif kind == "mobile_pumps":
             self.trucks.add(payload.trucks)
         else:

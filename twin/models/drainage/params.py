@@ -34,6 +34,10 @@ class DrainageParams:
                               "network, so stepped and plain runs see the same rain)",
                               lo=0.0, hi=10.0)
     stride_s: int = param(60, "SWMM is advanced and read every stride, s", lo=1, hi=3600)
+    lookahead_s: int = param(1800, "SWMM may run this far ahead of the SimPy clock, stride by "
+                             "stride, when no drainage event falls in between (one call to the "
+                             "engine process for many strides; 0: one call per stride), s",
+                             lo=0, hi=86400)
     engine_timeout_s: float = param(900.0, "longest a single SWMM call may take before the "
                                     "run fails, s", lo=1.0, hi=86400.0)
     street_area_m2: float = param(1000.0, "on a user network, street area over which a "
