@@ -64,15 +64,14 @@ def _serial_in_child(tmp: Path, i: int, quick: bool) -> float:
 
 
 def _efficiency(tmp: Path, quick: bool) -> list[dict]:
-    from distributed import Client
 
-    from twin.sweep.runner import local_cluster, run_sweep
+    from twin.sweep.runner import local_client, local_cluster, run_sweep
 
     spec = _spec(quick)
     rounds = 2 if quick else 4  # ABBA: serial, cluster | cluster, serial | ...
     t0 = time.perf_counter()
     with local_cluster(2) as cluster, \
-            Client(cluster, set_as_default=False) as client:
+            local_client(cluster) as client:
         start_s = time.perf_counter() - t0
         run_sweep(spec, tmp / "warm2.zarr", client=client, progress=False)  # imports, city
         serial, par = [], []

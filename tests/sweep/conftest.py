@@ -69,12 +69,11 @@ def write_sweep(tmp_path, toy):
 @pytest.fixture(scope="module")
 def client2(toy):
     """A local cluster of 2 single-threaded worker processes on loopback."""
-    from distributed import Client
 
-    from twin.sweep.runner import local_cluster
+    from twin.sweep.runner import local_client, local_cluster
 
     with local_cluster(2) as cluster, \
-            Client(cluster, set_as_default=False) as client:
+            local_client(cluster) as client:
         yield client
 
 

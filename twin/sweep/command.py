@@ -90,9 +90,8 @@ def main(args) -> int:
 def demo(root: str | Path = ".", quiet: bool = False) -> list[Path]:
     """Small versions of the shipped sweeps on the built-in city (for `twin demo`), on one
     local cluster of 2 single-threaded worker processes on loopback."""
-    from distributed import Client
 
-    from twin.sweep.runner import local_cluster
+    from twin.sweep.runner import local_client, local_cluster
 
     paths = [(Path(root) / rel, small) for rel, small in DEMO_SWEEPS.items()]
     paths = [(p, small) for p, small in paths if p.is_file()]
@@ -100,7 +99,7 @@ def demo(root: str | Path = ".", quiet: bool = False) -> list[Path]:
         return []
     done = []
     with local_cluster(DEMO_WORKERS) as cluster, \
-            Client(cluster, set_as_default=False) as client:
+            local_client(cluster) as client:
         for path, small in paths:
             done.append(run_file(path, out=RESULTS_DIR / f"{path.stem}_demo.zarr",
                                  quiet=quiet, client=client, **small))
