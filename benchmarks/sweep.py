@@ -1,14 +1,20 @@
 """Sweeps on Dask: parallel efficiency on 2 local workers (goal >= 0.9) and store write
 throughput, measured in one run.
 
-Efficiency: the same small sorting-adoption sweep (real households runs of 0.2-0.4 s, so a
-task lasts well over 100 ms) run serially in a fresh process and on a warmed local cluster of 2
+Efficiency: the same sorting-adoption sweep (96 real households runs of 0.2-0.4 s, so a
+task lasts well over 100 ms; about 35 s serially, still shorter than a shipped sweep, so the
+sweep's fixed costs of about 1 s, the store's layout and the analysis, weigh more here than
+in use) run serially in a fresh process and on a warmed local cluster of 2
 single-threaded worker processes (the machine is shared, so they take turns):
 efficiency = serial time / (2 x cluster time), the median over rounds run in ABBA
 order (serial then cluster, then cluster then serial, ...). Beside it: the share of the
 cluster's wall time the workers spent inside runs (`worker_busy_share_2_workers`: the
-runner's own losses, scheduling, the pilot, gathering, writing, independent of other load)
-and the driver's CPU time per wall second (it competes with the workers for the 2 cores).
+runner's own losses, scheduling, the pilot, gathering, writing, independent of other load),
+the driver's CPU time per wall second (it competes with the workers for the 2 cores), and
+this machine's ceiling measured in the same rounds: the serial sweep run twice at once in
+two plain processes (no Dask), `two_processes_efficiency` = serial time alone / time of the
+slower of the pair; on a shared VM two busy processes slow each other even on 2 vCPUs.
+`efficiency_vs_two_processes` is the runner's share of that ceiling.
 
 Store: synthetic results of a rainstorm-like sweep (5 scalars and a 360-step series per run)
 written through the driver's ChunkWriter in whole chunks, as a sweep writes them.
@@ -34,8 +40,9 @@ def _row(fig: str, value: float, unit: str) -> dict:
 def _spec(quick: bool):
     from twin.sweep.spec import load_sweep
 
-    # 12 scenarios x 2 policies x replicates; no replicates added (fixed work)
-    return load_sweep(SWEEP, samples=2, replicates=1 if quick else 2, max_replicates=1)
+    # 24 scenarios x 2 policies x replicates (quick: 12 x 2 x 1); no replicates added
+    return load_sweep(SWEEP, samples=2 if quick else 4, replicates=1 if quick else 2,
+                      max_replicates=1)
 
 
 def serial_seconds(out: str, quick: bool) -> float:
@@ -47,20 +54,30 @@ def serial_seconds(out: str, quick: bool) -> float:
     return run_sweep(spec, Path(out) / "timed.zarr", workers=0, progress=False).elapsed_s
 
 
-def _serial_in_child(tmp: Path, i: int, quick: bool) -> float:
-    """`serial_seconds` in a fresh interpreter: the driver hosts the Dask scheduler's
-    threads, which take the GIL from a serial run there (badly so when the machine is
-    loaded), so the reference runs where no Dask lives."""
+def _serial_in_children(tmp: Path, tag: str, quick: bool, n: int = 1) -> list[float]:
+    """`serial_seconds` in n fresh interpreters at once: the driver hosts the Dask
+    scheduler's threads, which take the GIL from a serial run there (badly so when the
+    machine is loaded), so the reference runs where no Dask lives."""
     import subprocess
     import sys
 
-    out = tmp / f"serial{i}"
-    out.mkdir()
     code = ("import sys; from benchmarks.sweep import serial_seconds; "
             "print(serial_seconds(sys.argv[1], sys.argv[2] == '1'))")
-    res = subprocess.run([sys.executable, "-c", code, str(out), "1" if quick else "0"],
-                         cwd=ROOT, capture_output=True, text=True, check=True)
-    return float(res.stdout.strip().splitlines()[-1])
+    procs = []
+    for k in range(n):
+        out = tmp / f"serial-{tag}-{k}"
+        out.mkdir()
+        procs.append(subprocess.Popen([sys.executable, "-c", code, str(out),
+                                       "1" if quick else "0"], cwd=ROOT,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True))
+    times = []
+    for p in procs:
+        stdout, stderr = p.communicate()
+        if p.returncode:
+            raise RuntimeError(f"serial sweep failed: {stderr[-2000:]}")
+        times.append(float(stdout.strip().splitlines()[-1]))
+    return times
 
 
 def _efficiency(tmp: Path, quick: bool) -> list[dict]:
@@ -74,10 +91,12 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
             local_client(cluster) as client:
         start_s = time.perf_counter() - t0
         run_sweep(spec, tmp / "warm2.zarr", client=client, progress=False)  # imports, city
-        serial, par = [], []
+        serial, par, pair = [], [], []
 
         def one_serial(i):
-            serial.append(_serial_in_child(tmp, i, quick))
+            serial.append(_serial_in_children(tmp, str(i), quick)[0])
+            # the machine's own ceiling: the same serial sweep twice at once, no Dask
+            pair.append(max(_serial_in_children(tmp, f"pair{i}", quick, n=2)))
 
         def one_cluster(i):
             c0 = time.process_time()
@@ -90,11 +109,14 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
     # the median over rounds of the ratio within a round: load that comes and goes on the
     # shared machine hits both halves of a round alike
     eff = float(np.median([s / (2 * p.elapsed_s) for s, p in zip(serial, par, strict=True)]))
+    ceiling = float(np.median([s / p for s, p in zip(serial, pair, strict=True)]))
     t1 = float(np.median(serial))
     mid = sorted(par, key=lambda s: s.elapsed_s)[len(par) // 2]  # the median cluster round
     return [
         _row("parallel_efficiency_2_workers", round(eff, 3), "1"),
         _row("parallel_efficiency_2w", round(eff, 3), "1"),
+        _row("two_processes_efficiency", round(ceiling, 3), "1"),
+        _row("efficiency_vs_two_processes", round(eff / ceiling, 3), "1"),
         _row("worker_busy_share_2_workers", round(mid.busy_s / (2 * mid.elapsed_s), 3), "1"),
         _row("driver_cpu_share_2_workers", round(mid.driver_cpu_s / mid.elapsed_s, 3), "1"),
         _row("speedup_2_workers", round(2 * eff, 3), "x"),

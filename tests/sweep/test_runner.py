@@ -121,6 +121,23 @@ def test_a_failing_run_is_recorded_and_does_not_sink_its_batch(write_sweep, tmp_
                for e in ds["error"].values[bad].astype(object))
 
 
+def test_failing_first_runs_on_a_cluster_give_the_same_store(write_sweep, client2, tmp_path):
+    """The first runs go one per worker at once; when the first of them fails, the layout
+    comes from the lowest-numbered success and the store is the one made in one process."""
+    from twin.sweep.runner import Plan
+
+    path = write_sweep()
+    rain = [v["toystorm.rain_mm_per_h"] for v in Plan(load_sweep(path)).values]
+    base = path.parent / "base.toml"  # scenario 0 (runs 0 and 1, both policies) fails
+    base.write_text(base.read_text() + f"fail_above_mm_per_h = {rain[0] - 1e-6!r}\n")
+    spec = load_sweep(path)
+    run_sweep(spec, tmp_path / "one.zarr", workers=0, progress=False)
+    status = open_sweep(tmp_path / "one.zarr")["status"].values
+    assert (status[:2] == 2).all() and (status[2:] == 1).any()  # the case under test
+    run_sweep(spec, tmp_path / "two.zarr", client=client2, progress=False)
+    assert tree(tmp_path / "two.zarr") == tree(tmp_path / "one.zarr")
+
+
 def test_pilot_failure_and_missing_output_are_clear(write_sweep, tmp_path):
     path = write_sweep(extra="").parent / "sweep.toml"
     text = path.read_text().replace('flood = "flood_m3"', 'flood = "flood_volume"')

@@ -258,8 +258,14 @@ class InProcess:
         _register(models)
         open_city(city_spec)  # so that the pilot times runs, not the city's generation
 
-    def first(self, plan: Plan, r: int) -> tuple[dict, float]:
-        return _first_run(plan.batch([r], {}))
+    def first(self, plan: Plan, runs: list[int]) -> list[tuple[dict, float] | Exception]:
+        out: list[tuple[dict, float] | Exception] = []
+        for r in runs:
+            try:
+                out.append(_first_run(plan.batch([r], {})))
+            except Exception as e:  # noqa: BLE001 - the caller tries the next run
+                out.append(e)
+        return out
 
     def run1(self, batch: Batch) -> BatchResult:
         return run_batch(batch)
@@ -362,18 +368,24 @@ class DaskExecutor:
                 raise TwinError(f"worker {addr} runs {info}, this driver {mine}; install the "
                                 "same versions on every worker")
 
-    def first(self, plan: Plan, r: int) -> tuple[dict, float]:
-        """One run on a worker, returning its reduced outputs (to lay out the store)."""
+    def first(self, plan: Plan, runs: list[int]) -> list[tuple[dict, float] | Exception]:
+        """Runs on the workers at once, each returning its reduced outputs (to lay out the
+        store) and its duration, or the exception it raised."""
         from distributed.scheduler import KilledWorker
 
-        fut = self.client.submit(_first_run, plan.batch([r], {}),
-                                 key=f"{self.prefix}-first-{r}")
-        try:
-            return fut.result()
-        except KilledWorker:
-            raise RuntimeError("the run killed its worker process (KilledWorker)") from None
-        finally:
-            fut.release()
+        futs = [self.client.submit(_first_run, plan.batch([r], {}),
+                                   key=f"{self.prefix}-first-{r}") for r in runs]
+        out: list[tuple[dict, float] | Exception] = []
+        for fut in futs:
+            try:
+                out.append(fut.result())
+            except KilledWorker:
+                out.append(RuntimeError("the run killed its worker process (KilledWorker)"))
+            except Exception as e:  # noqa: BLE001 - the caller tries the next runs
+                out.append(e)
+            finally:
+                fut.release()
+        return out
 
     def run1(self, batch: Batch) -> BatchResult:
         [res] = list(self.map([batch]))
@@ -600,32 +612,42 @@ def _open_or_refuse(out: Path, spec: SweepSpec, resume: bool) -> SweepStore | No
 
 def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary,
             executor) -> SweepStore:
-    """Build the store from the outputs of the first run that succeeds (of the first 5),
-    and keep that run's result."""
+    """Build the store from the outputs of the first run that succeeds (of the first 5, or
+    of one per worker if more), and keep its result. One run per worker goes at once, so no
+    worker waits while the layout is timed; the lowest-numbered success lays the store out
+    (the same one whatever the worker count) and every success is kept."""
     from twin.sweep.store import sweep_attrs
 
-    first_error = None
-    for r in range(min(5, plan.n_runs(spec.replicates))):
-        try:
-            reduced, summary.pilot_s = executor.first(plan, r)
+    n = plan.n_runs(spec.replicates)
+    per_round = max(1, min(executor.n_workers, n))
+    first_error, ok = None, []
+    for start in range(0, min(max(5, per_round), n), per_round):
+        runs = list(range(start, min(start + per_round, n)))
+        got = executor.first(plan, runs)
+        ok = [(r, g) for r, g in zip(runs, got, strict=True) if not isinstance(g, Exception)]
+        first_error = first_error or next((g for g in got if isinstance(g, Exception)), None)
+        if ok:
             break
-        except Exception as e:  # noqa: BLE001 - reported below if no run works
-            first_error = first_error or e
-    else:
+    if not ok:
         t = plan.task(0)
         raise TwinError(f"{spec.path or spec.name}: the first runs failed, so the outputs "
                         f"cannot be laid out; run 0 (scenario {t.scenario}, policy "
                         f"{spec.policies[0].name!r}, replicate 0): {_message(first_error)}")
-    templates = _templates(reduced)
-    coords = plan.coords(0, plan.n_runs(spec.replicates))
+    templates = _templates(ok[0][1][0])
+    coords = plan.coords(0, n)
     store = SweepStore.create(out, sweep_attrs(spec, plan.n_scen), templates, coords,
                               plan.unit, [u.key for u in spec.uncertainties], spec.chunk_runs)
-    vals = {n: np.asarray(da.values, dtype=np.float64)[None] for n, da in reduced.items()}
+    shapes = {t.name: t.shape for t in templates}
     w = ChunkWriter(store, flush_s=0.0)
-    w.add(np.array([r]), vals, np.array([OK], dtype=np.int8), [""])
+    summary.pilot_s = min(s for _, (_, s) in ok)
+    for r, (reduced, seconds) in ok:
+        vals = {k: np.asarray(da.values, dtype=np.float64)[None] for k, da in reduced.items()}
+        if any(v.shape[1:] != shapes[k] for k, v in vals.items()):
+            continue  # left pending: its batch run records the mismatch as its failure
+        w.add(np.array([r]), vals, np.array([OK], dtype=np.int8), [""])
+        summary.computed += 1
+        summary.busy_s += seconds
     w.flush()
-    summary.computed = 1
-    summary.busy_s = summary.pilot_s
     return store
 
 
