@@ -1,8 +1,10 @@
 """Two event loops behind one small interface, so the same truck and station generators run on
 SimPy (the run's master clock) and on a plain heapq loop (the benchmark's yardstick).
 
-Processes are generators that yield `k.timeout(dt)` or `k.request(resource)` and call
-`k.release(resource, request)`; `k.now` is the current time in seconds. On SimPy these are the
+Processes are generators that yield `k.timeout(dt)` or a request not yet granted
+(`req = resource.request()`; `req.triggered` is True when granted at once, and a process
+goes on without yielding it, as SimPy allows) and call `k.release(resource, request)`;
+`k.now` is the current time in seconds. On SimPy these are the
 environment's own objects (no wrapper in the event path), so the benchmark ratio measures SimPy
 itself, not an adapter.
 """
@@ -60,14 +62,19 @@ class _Res:
         self.waiting: deque = deque()
 
     def request(self) -> _Req:
-        return _Req(self)
+        req = _Req(self)
+        if self.busy < self.capacity:  # FIFO: while anyone waits, every slot is taken
+            self.busy += 1
+            req.triggered = True
+        return req
 
 
 class _Req:
-    __slots__ = ("res",)
+    __slots__ = ("res", "triggered")
 
     def __init__(self, res: _Res):
         self.res = res
+        self.triggered = False
 
 
 class HeapKernel:
@@ -118,14 +125,8 @@ class HeapKernel:
             except StopIteration:
                 continue
             n += 1
-            if ev.__class__ is _Req:
-                res = ev.res
-                if res.busy < res.capacity:
-                    res.busy += 1
-                    self._seq += 1
-                    push(q, (t, self._seq, gen))
-                else:
-                    res.waiting.append(gen)
+            if ev.__class__ is _Req:  # not granted when asked: wait in line
+                ev.res.waiting.append(gen)
             else:
                 self._seq += 1
                 push(q, (t + ev, self._seq, gen))
