@@ -2,9 +2,9 @@
 throughput, measured in one run.
 
 Efficiency: the same sorting-adoption sweep (96 real households runs of 0.2-0.4 s, so a
-task lasts well over 100 ms; about 35 s serially, still shorter than a shipped sweep, so the
-sweep's fixed costs of about 1 s, the store's layout and the analysis, weigh more here than
-in use) run serially in a fresh process and on a warmed local cluster of 2
+task lasts well over 100 ms; `serial_sweep_s` reports its length, still shorter than a
+shipped sweep, so the sweep's fixed costs, the store's layout and the analysis, weigh more
+here than in use) run serially in a fresh process and on a warmed local cluster of 2
 single-threaded worker processes (the machine is shared, so they take turns):
 efficiency = serial time / (2 x cluster time), the median over rounds run in ABBA
 order (serial then cluster, then cluster then serial, ...). Beside it: the share of the
@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks import ROOT
+
 SWEEP = ROOT / "scenarios" / "sweeps" / "sorting_adoption.toml"
 
 
@@ -81,14 +82,12 @@ def _serial_in_children(tmp: Path, tag: str, quick: bool, n: int = 1) -> list[fl
 
 
 def _efficiency(tmp: Path, quick: bool) -> list[dict]:
-
     from twin.sweep.runner import local_client, local_cluster, run_sweep
 
     spec = _spec(quick)
     rounds = 2 if quick else 4  # ABBA: serial, cluster | cluster, serial | ...
     t0 = time.perf_counter()
-    with local_cluster(2) as cluster, \
-            local_client(cluster) as client:
+    with local_cluster(2) as cluster, local_client(cluster) as client:
         start_s = time.perf_counter() - t0
         run_sweep(spec, tmp / "warm2.zarr", client=client, progress=False)  # imports, city
         serial, par, pair = [], [], []
@@ -114,7 +113,6 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
     mid = sorted(par, key=lambda s: s.elapsed_s)[len(par) // 2]  # the median cluster round
     return [
         _row("parallel_efficiency_2_workers", round(eff, 3), "1"),
-        _row("parallel_efficiency_2w", round(eff, 3), "1"),
         _row("two_processes_efficiency", round(ceiling, 3), "1"),
         _row("efficiency_vs_two_processes", round(eff / ceiling, 3), "1"),
         _row("worker_busy_share_2_workers", round(mid.busy_s / (2 * mid.elapsed_s), 3), "1"),

@@ -267,9 +267,6 @@ class InProcess:
                 out.append(e)
         return out
 
-    def run1(self, batch: Batch) -> BatchResult:
-        return run_batch(batch)
-
     def map(self, batches: list[Batch]) -> Iterator[BatchResult]:
         for b in batches:
             yield run_batch(b)
@@ -282,10 +279,9 @@ class InProcess:
 # profiler samples the running task's stack every 10 ms (the deep SimPy/Mesa stacks of a run
 # pay for it); the system monitors (scheduler, nannies, workers) read /proc every 500 ms and
 # the nannies' memory monitors every 100 ms, in the driver's event loop, which shares the
-# cores with the workers; the event-loop health tick runs every 20 ms in each server. With
-# these settings the driver's CPU per wall second of a 2-worker sweep fell from about 0.14
-# to 0.10 (benchmark `sweep`, `driver_cpu_share_2_workers`). Memory limits still hold: the
-# nanny checks once a second.
+# cores with the workers; the event-loop health tick runs every 20 ms in each server. The
+# benchmark `sweep` reports what the driver still takes (`driver_cpu_share_2_workers`).
+# Memory limits still hold: the nanny checks once a second.
 CLUSTER_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
@@ -386,10 +382,6 @@ class DaskExecutor:
             finally:
                 fut.release()
         return out
-
-    def run1(self, batch: Batch) -> BatchResult:
-        [res] = list(self.map([batch]))
-        return res
 
     def map(self, batches: list[Batch]) -> Iterator[BatchResult]:
         from distributed import as_completed

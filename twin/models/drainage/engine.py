@@ -119,8 +119,8 @@ class _Engine:
         self.vol = FT3 if units == 0 else 1.0
         self.node_ids = m.getObjectIDList(ObjectType.NODE.value)
         kinds = {0: "junction", 1: "outfall", 2: "storage", 3: "divider"}
-        self.node_range = range(len(self.node_ids))
-        self.node_kind = [kinds[solver.node_get_type(i).value] for i in self.node_range]
+        self.node_kind = [kinds[solver.node_get_type(i).value]
+                          for i in range(len(self.node_ids))]
         self.link_ids = m.getObjectIDList(ObjectType.LINK.value)
         self.pumps = [i for i in range(len(self.link_ids)) if solver.link_get_type(i).value == 1]
         self.full_depth = [solver.node_get_parameter(i, 1) * self.len
@@ -133,7 +133,6 @@ class _Engine:
         self.read_scale = np.r_[np.full(n, self.len), np.full(n, self.q),
                                 np.full(len(pumps), self.q), np.ones(len(pumps))]
         self.forced: dict[int, float] = {}
-        self.inflow: dict[int, float] = {}
         self.it = iter(self.sim)
         self.done = False
         self.last = None

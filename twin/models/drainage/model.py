@@ -234,9 +234,10 @@ class DrainageModel(TwinModel):
         # SWMM may compute ahead only up to the next event that can command it (every
         # command of this model comes from an event, at its time or after it); the street,
         # closures and trucks still follow the SimPy clock stride by stride
-        nxt = self.event_times_s[bisect_left(self.event_times_s, now_s):]
-        ahead = min([self.params.lookahead_s, self.ctx.horizon_s - now_s,
-                     *(t - now_s for t in nxt[:1])])
+        ahead = min(self.params.lookahead_s, self.ctx.horizon_s - now_s)
+        i = bisect_left(self.event_times_s, now_s)
+        if i < len(self.event_times_s):
+            ahead = min(ahead, self.event_times_s[i] - now_s)
         st = self.run.advance(now_s, ahead_s=max(ahead, 0.0))
         dt_s = now_s - self.t_prev
         self.t_prev = now_s

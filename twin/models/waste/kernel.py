@@ -36,10 +36,6 @@ class SimpyKernel:
         return simpy.Resource(self.env, capacity=capacity)
 
     @staticmethod
-    def request(res: simpy.Resource):
-        return res.request()
-
-    @staticmethod
     def release(res: simpy.Resource, req) -> None:
         res.release(req)
 
@@ -101,10 +97,6 @@ class HeapKernel:
     @staticmethod
     def resource(capacity: int) -> _Res:
         return _Res(capacity)
-
-    @staticmethod
-    def request(res: _Res) -> _Req:
-        return res.request()
 
     def release(self, res: _Res, req: _Req) -> None:
         if res.waiting:
