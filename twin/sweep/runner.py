@@ -2,8 +2,8 @@
 
 Workers receive batches of runs and return numpy arrays (never Datasets: gathering is
 2-3x cheaper); the driver is the single writer of the store. Runs are batched so each
-Dask task lasts about `task_s` (>= 100 ms; measured by a pilot run) because every task
-costs about 2 ms of scheduling. A run that raises is recorded with its error and does not
+Dask task lasts about `task_s` (1 s by default, >= 100 ms; sized from the first runs)
+because every task costs the driver several ms of CPU (scheduling, gathering). A run that raises is recorded with its error and does not
 sink its batch; a batch whose worker dies is retried by Dask (allowed-failures), and if it
 keeps killing workers it is split so that only the guilty run is recorded as failed.
 Results are placed by run index, never by completion order, so the store is the same
@@ -168,12 +168,20 @@ def run_batch(batch: Batch) -> BatchResult:
                        status, errors, time.perf_counter() - t0)
 
 
-def _first_run(batch: Batch) -> tuple[dict, float]:
-    """The first run's reduced outputs (they lay out the store) and its duration."""
+def _first_runs(batch: Batch) -> list[tuple[dict, float] | str]:
+    """Each run's reduced outputs (the first success lays out the store) and duration, or
+    its error message."""
     _register(batch.models)
-    t0 = time.perf_counter()
-    got = execute(batch.base, batch.root_seed, batch.outputs, batch.runs[0], batch.event_sets)
-    return got, time.perf_counter() - t0
+    out: list[tuple[dict, float] | str] = []
+    for task in batch.runs:
+        t0 = time.perf_counter()
+        try:
+            got = execute(batch.base, batch.root_seed, batch.outputs, task, batch.event_sets)
+        except Exception as e:  # noqa: BLE001 - the caller tries the next runs
+            out.append(_message(e))
+            continue
+        out.append((got, time.perf_counter() - t0))
+    return out
 
 
 def _prepare_worker(city_spec, models: tuple[type, ...]) -> dict:
@@ -258,14 +266,9 @@ class InProcess:
         _register(models)
         open_city(city_spec)  # so that the pilot times runs, not the city's generation
 
-    def first(self, plan: Plan, runs: list[int]) -> list[tuple[dict, float] | Exception]:
-        out: list[tuple[dict, float] | Exception] = []
-        for r in runs:
-            try:
-                out.append(_first_run(plan.batch([r], {})))
-            except Exception as e:  # noqa: BLE001 - the caller tries the next run
-                out.append(e)
-        return out
+    def first(self, plan: Plan, groups: list[list[int]]) -> dict[int, tuple[dict, float] | str]:
+        return {r: got for g in groups
+                for r, got in zip(g, _first_runs(plan.batch(g, {})), strict=True)}
 
     def map(self, batches: list[Batch]) -> Iterator[BatchResult]:
         for b in batches:
@@ -364,38 +367,48 @@ class DaskExecutor:
                 raise TwinError(f"worker {addr} runs {info}, this driver {mine}; install the "
                                 "same versions on every worker")
 
-    def first(self, plan: Plan, runs: list[int]) -> list[tuple[dict, float] | Exception]:
-        """Runs on the workers at once, each returning its reduced outputs (to lay out the
-        store) and its duration, or the exception it raised."""
+    def first(self, plan: Plan, groups: list[list[int]]) -> dict[int, tuple[dict, float] | str]:
+        """A task per group of runs, all at once (one per worker): each run's reduced
+        outputs (to lay out the store) and duration, or its error message."""
         from distributed.scheduler import KilledWorker
 
-        futs = [self.client.submit(_first_run, plan.batch([r], {}),
-                                   key=f"{self.prefix}-first-{r}") for r in runs]
-        out: list[tuple[dict, float] | Exception] = []
-        for fut in futs:
+        futs = [self.client.submit(_first_runs, plan.batch(g, {}),
+                                   key=f"{self.prefix}-first-{g[0]}") for g in groups]
+        out: dict[int, tuple[dict, float] | str] = {}
+        for g, fut in zip(groups, futs, strict=True):
             try:
-                out.append(fut.result())
+                got = fut.result()
             except KilledWorker:
-                out.append(RuntimeError("the run killed its worker process (KilledWorker)"))
+                got = ["a run killed its worker process (KilledWorker)"] * len(g)
             except Exception as e:  # noqa: BLE001 - the caller tries the next runs
-                out.append(e)
+                got = [_message(e)] * len(g)
             finally:
                 fut.release()
+            out.update(zip(g, got, strict=True))
         return out
 
     def map(self, batches: list[Batch]) -> Iterator[BatchResult]:
+        """Submits every batch now (the workers start while the caller does other work)
+        and returns their results as they finish."""
         from distributed import as_completed
-        from distributed.scheduler import KilledWorker
 
         pending: dict = {}  # key -> (future, batch)
 
-        def submit(b: Batch):
-            key = f"{self.prefix}-{b.runs[0].index}-{b.runs[-1].index}"
-            fut = self.client.submit(run_batch, b, key=key, retries=0)
-            pending[fut.key] = (fut, b)
-            return fut
+        def submit(bs: list[Batch]) -> list:
+            """One message to the scheduler for all of them (a submit each costs the
+            driver several ms of graph handling per task); zero-padded keys keep the
+            submission order, which the scheduler follows among equal priorities."""
+            keys = [f"{self.prefix}-{b.runs[0].index:09d}-{b.runs[-1].index:09d}" for b in bs]
+            futs = self.client.map(run_batch, bs, key=keys, retries=0)
+            pending.update((f.key, (f, b)) for f, b in zip(futs, bs, strict=True))
+            return futs
 
-        ac = as_completed([submit(b) for b in batches], loop=self.client.loop)
+        ac = as_completed(submit(batches), loop=self.client.loop)
+        return self._results(ac, pending, submit)
+
+    def _results(self, ac, pending: dict, submit) -> Iterator[BatchResult]:
+        from distributed.scheduler import KilledWorker
+
         try:
             for fut in ac:
                 _, b = pending.pop(fut.key)
@@ -403,8 +416,7 @@ class DaskExecutor:
                     res = fut.result()
                 except KilledWorker:
                     if len(b.runs) > 1:  # find the run that kills its worker
-                        for t in b.runs:
-                            ac.add(submit(_replace_runs(b, (t,))))
+                        ac.update(submit([_replace_runs(b, (t,)) for t in b.runs]))
                         continue
                     res = _failed(b, "the run killed its worker process every time it was "
                                   "tried (KilledWorker); it was given up")
@@ -491,13 +503,17 @@ def batch_sizes(n: int, b: int, n_workers: int) -> list[int]:
 
 def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, client=None, resume: bool = False,
-              progress: bool = True, connect_timeout_s: float = 10.0, task_s: float = 0.2,
+              progress: bool = True, connect_timeout_s: float = 10.0, task_s: float = 1.0,
               flush_s: float = 1.0, on_progress: Callable[[int, int], None] | None = None
               ) -> SweepSummary:
     """Run (or resume) a sweep into the store at `out`.
 
     `workers=0` runs in this process; otherwise a local cluster of `workers` processes
     (default: one per core), the cluster at `scheduler`, or an existing `client`.
+    `task_s` is the work a task aims at: each task also costs the driver (which hosts a
+    local cluster's scheduler) several ms of CPU that the workers lose, so tasks of a
+    second keep that to a few per cent (benchmark `sweep`, `driver_cpu_share_2_workers`),
+    while shrinking batches at the end keep the workers finishing together.
     """
     t0 = time.perf_counter()
     out = Path(out)
@@ -512,8 +528,9 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
     try:
         executor.prepare(spec.base.city, plan.models)
         summary.workers = executor.n_workers
+        started: Iterator[BatchResult] = iter(())
         if store is None:
-            store = _create(out, spec, plan, summary, executor)
+            store, started = _create(out, spec, plan, summary, executor, task_s)
         replicates = int(store.attrs["replicates"])
         status = store.status()
         summary.already_done = int((status != 0).sum()) - summary.computed
@@ -527,11 +544,12 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
             summary.busy_s += res.seconds
             _tick(bar, len(res.indices), res, on_progress, store.n_runs)
 
-        # a first run as long as a task times the runs well enough: no serial pilot
-        timed = summary.pilot_s >= task_s
+        for res in started:  # the batches that ran while the store was laid out
+            take(res)
+        timed = summary.pilot_s > 0  # by the first runs; not when resuming
         while True:
             pending = np.flatnonzero(store.status() == 0)
-            if len(pending) and not timed:  # time a few single runs, all workers at once
+            if len(pending) and not timed:  # resuming: time single runs, all workers at once
                 timed = True
                 probe = [plan.batch([r], shapes) for r in pending[:max(3, executor.n_workers)]]
                 times = []
@@ -541,11 +559,8 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
                 summary.pilot_s = min(times)  # a process's first run pays for imports
                 pending = pending[len(probe):]
             if len(pending):
-                b = batch_size(summary.pilot_s, len(pending), executor.n_workers, task_s)
-                summary.batch_runs = b
-                bounds = np.cumsum([0, *batch_sizes(len(pending), b, executor.n_workers)])
-                for res in executor.map([plan.batch(pending[i:j], shapes)
-                                         for i, j in itertools.pairwise(bounds)]):
+                for res in executor.map(_batches(plan, pending, shapes, summary,
+                                                 executor.n_workers, task_s)):
                     take(res)
             writer.flush()
             more = _replicates_needed(spec, store, replicates)
@@ -602,45 +617,65 @@ def _open_or_refuse(out: Path, spec: SweepSpec, resume: bool) -> SweepStore | No
     return None
 
 
-def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary,
-            executor) -> SweepStore:
+def _batches(plan: Plan, pending: np.ndarray, shapes: dict, summary: SweepSummary,
+             n_workers: int, task_s: float) -> list[Batch]:
+    """The pending runs in batches sized by the pilot time (`batch_size`, `batch_sizes`)."""
+    b = batch_size(summary.pilot_s, len(pending), n_workers, task_s)
+    summary.batch_runs = b
+    bounds = np.cumsum([0, *batch_sizes(len(pending), b, n_workers)])
+    return [plan.batch(pending[i:j], shapes) for i, j in itertools.pairwise(bounds)]
+
+
+def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary, executor,
+            task_s: float) -> tuple[SweepStore, Iterator[BatchResult]]:
     """Build the store from the outputs of the first run that succeeds (of the first 5, or
-    of one per worker if more), and keep its result. One run per worker goes at once, so no
-    worker waits while the layout is timed; the lowest-numbered success lays the store out
-    (the same one whatever the worker count) and every success is kept."""
+    of two per worker if more), keep the successes, and hand out the other runs.
+
+    Two runs per worker go at once, so no worker waits while the layout is found, and the
+    second run of each is timed warm: the fastest run is the pilot that sizes the batches,
+    with no serial probe. The lowest-numbered success lays the store out (the same one
+    whatever the worker count). The other runs are handed out before the store is written,
+    so no worker waits for that either; their results are the returned iterator."""
     from twin.sweep.store import sweep_attrs
 
     n = plan.n_runs(spec.replicates)
-    per_round = max(1, min(executor.n_workers, n))
-    first_error, ok = None, []
-    for start in range(0, min(max(5, per_round), n), per_round):
-        runs = list(range(start, min(start + per_round, n)))
-        got = executor.first(plan, runs)
-        ok = [(r, g) for r, g in zip(runs, got, strict=True) if not isinstance(g, Exception)]
-        first_error = first_error or next((g for g in got if isinstance(g, Exception)), None)
+    per_worker = max(1, min(executor.n_workers, n))
+    first_error, ok = "", []
+    for start in range(0, min(max(5, 2 * per_worker), n), 2 * per_worker):
+        runs = range(start, min(start + 2 * per_worker, n))
+        got = executor.first(plan, [list(runs[k::per_worker]) for k in range(per_worker)
+                                    if runs[k::per_worker]])
+        ok = [(r, got[r]) for r in runs if not isinstance(got[r], str)]
+        first_error = first_error or next((got[r] for r in runs if isinstance(got[r], str)), "")
         if ok:
             break
     if not ok:
         t = plan.task(0)
         raise TwinError(f"{spec.path or spec.name}: the first runs failed, so the outputs "
                         f"cannot be laid out; run 0 (scenario {t.scenario}, policy "
-                        f"{spec.policies[0].name!r}, replicate 0): {_message(first_error)}")
+                        f"{spec.policies[0].name!r}, replicate 0): {first_error}")
     templates = _templates(ok[0][1][0])
-    coords = plan.coords(0, n)
-    store = SweepStore.create(out, sweep_attrs(spec, plan.n_scen), templates, coords,
-                              plan.unit, [u.key for u in spec.uncertainties], spec.chunk_runs)
     shapes = {t.name: t.shape for t in templates}
-    w = ChunkWriter(store, flush_s=0.0)
     summary.pilot_s = min(s for _, (_, s) in ok)
+    kept = []
     for r, (reduced, seconds) in ok:
         vals = {k: np.asarray(da.values, dtype=np.float64)[None] for k, da in reduced.items()}
-        if any(v.shape[1:] != shapes[k] for k, v in vals.items()):
-            continue  # left pending: its batch run records the mismatch as its failure
+        # a run whose shapes differ stays pending: its batch records the mismatch
+        if all(v.shape[1:] == shapes[k] for k, v in vals.items()):
+            kept.append((r, vals, seconds))
+    pending = np.setdiff1d(np.arange(n), [r for r, _, _ in kept])
+    started = executor.map(_batches(plan, pending, shapes, summary, executor.n_workers,
+                                    task_s)) if len(pending) else iter(())
+    store = SweepStore.create(out, sweep_attrs(spec, plan.n_scen), templates,
+                              plan.coords(0, n), plan.unit,
+                              [u.key for u in spec.uncertainties], spec.chunk_runs)
+    w = ChunkWriter(store, flush_s=0.0)
+    for r, vals, seconds in kept:
         w.add(np.array([r]), vals, np.array([OK], dtype=np.int8), [""])
         summary.computed += 1
         summary.busy_s += seconds
     w.flush()
-    return store
+    return store, started
 
 
 def _replicates_needed(spec: SweepSpec, store: SweepStore, replicates: int) -> int:
