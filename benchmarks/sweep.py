@@ -4,10 +4,11 @@ throughput, measured in one run.
 Efficiency: the same sorting-adoption sweep (96 real households runs of 0.2-0.4 s, so a
 task lasts well over 100 ms; `serial_sweep_s` reports its length, still shorter than a
 shipped sweep, so the sweep's fixed costs, the store's layout and the analysis, weigh more
-here than in use) run serially in a fresh process and on a warmed local cluster of 2
-single-threaded worker processes (the machine is shared, so they take turns):
-efficiency = serial time / (2 x cluster time), the median over rounds run in ABBA
-order (serial then cluster, then cluster then serial, ...). Beside it: the share of the
+here than in use) run serially in a warmed plain process (no Dask) and on a warmed local
+cluster of 2 single-threaded worker processes (the machine is shared, so they take turns):
+efficiency = serial time / (2 x cluster time), the median over 6 rounds run in ABBA
+order (serial then cluster, then cluster then serial, ...); the host's speed drifts by tens
+of per cent within minutes, so the halves of a round are kept close. Beside it: the share of the
 cluster's wall time the workers spent inside runs (`worker_busy_share_2_workers`: the
 runner's own losses, scheduling, the pilot, gathering, writing, independent of other load),
 the driver's CPU time per wall second (it competes with the workers for the 2 cores), and
@@ -23,6 +24,8 @@ written through the driver's ChunkWriter in whole chunks, as a sweep writes them
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,46 +49,62 @@ def _spec(quick: bool):
                       max_replicates=1)
 
 
-def serial_seconds(out: str, quick: bool) -> float:
-    """The sweep in this process after a warm-up run (imports, the city): its wall time."""
+def serve(out: str, quick: bool) -> None:
+    """A serial sweeper for the benchmark: warm up (imports, the city, one sweep), say
+    `ready`, then run the sweep in this process for each line read and print its seconds."""
     from twin.sweep.runner import run_sweep
 
     spec = _spec(quick)
     run_sweep(spec, Path(out) / "warm.zarr", workers=0, progress=False)
-    return run_sweep(spec, Path(out) / "timed.zarr", workers=0, progress=False).elapsed_s
+    print("ready", flush=True)
+    for i, _ in enumerate(sys.stdin):
+        s = run_sweep(spec, Path(out) / f"timed{i}.zarr", workers=0, progress=False)
+        print(s.elapsed_s, flush=True)
 
 
-def _serial_in_children(tmp: Path, tag: str, quick: bool, n: int = 1) -> list[float]:
-    """`serial_seconds` in n fresh interpreters at once: the driver hosts the Dask
-    scheduler's threads, which take the GIL from a serial run there (badly so when the
-    machine is loaded), so the reference runs where no Dask lives."""
-    import subprocess
-    import sys
+class _Serial:
+    """A warm `serve` process: the reference runs where no Dask lives (the driver hosts the
+    scheduler's threads, which would take the GIL from a serial run there)."""
 
-    code = ("import sys; from benchmarks.sweep import serial_seconds; "
-            "print(serial_seconds(sys.argv[1], sys.argv[2] == '1'))")
-    procs = []
-    for k in range(n):
-        out = tmp / f"serial-{tag}-{k}"
+    def __init__(self, tmp: Path, tag: str, quick: bool):
+        out = tmp / f"serial-{tag}"
         out.mkdir()
-        procs.append(subprocess.Popen([sys.executable, "-c", code, str(out),
-                                       "1" if quick else "0"], cwd=ROOT,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True))
-    times = []
-    for p in procs:
-        stdout, stderr = p.communicate()
-        if p.returncode:
-            raise RuntimeError(f"serial sweep failed: {stderr[-2000:]}")
-        times.append(float(stdout.strip().splitlines()[-1]))
-    return times
+        self.log = out / "stderr.txt"
+        with self.log.open("w") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from benchmarks.sweep import serve; "
+                 "serve(sys.argv[1], sys.argv[2] == '1')", str(out), "1" if quick else "0"],
+                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
+
+    def _line(self) -> str:
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"serial sweep failed: {self.log.read_text()[-2000:]}")
+        return line.strip()
+
+    def ready(self) -> None:
+        self._line()
+
+    def start(self) -> None:
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+
+    def seconds(self) -> float:
+        return float(self._line())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
 
 
 def _efficiency(tmp: Path, quick: bool) -> list[dict]:
     from twin.sweep.runner import local_client, local_cluster, run_sweep
 
     spec = _spec(quick)
-    rounds = 2 if quick else 4  # ABBA: serial, cluster | cluster, serial | ...
+    rounds = 2 if quick else 6  # ABBA: serial, cluster | cluster, serial | ...
+    a, b = _Serial(tmp, "a", quick), _Serial(tmp, "b", quick)
+    a.ready()
+    b.ready()
     t0 = time.perf_counter()
     with local_cluster(2) as cluster, local_client(cluster) as client:
         start_s = time.perf_counter() - t0
@@ -93,18 +112,26 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
         serial, par, pair = [], [], []
 
         def one_serial(i):
-            serial.append(_serial_in_children(tmp, str(i), quick)[0])
+            a.start()
+            serial.append(a.seconds())
             # the machine's own ceiling: the same serial sweep twice at once, no Dask
-            pair.append(max(_serial_in_children(tmp, f"pair{i}", quick, n=2)))
+            a.start()
+            b.start()
+            pair.append(max(a.seconds(), b.seconds()))
 
         def one_cluster(i):
             c0 = time.process_time()
             par.append(run_sweep(spec, tmp / f"par{i}.zarr", client=client, progress=False))
             par[-1].driver_cpu_s = time.process_time() - c0
 
-        for i in range(rounds):
-            for step in ((one_serial, one_cluster) if i % 2 == 0 else (one_cluster, one_serial)):
-                step(i)
+        try:
+            for i in range(rounds):
+                for step in ((one_serial, one_cluster) if i % 2 == 0
+                             else (one_cluster, one_serial)):
+                    step(i)
+        finally:
+            a.close()
+            b.close()
     # the median over rounds of the ratio within a round: load that comes and goes on the
     # shared machine hits both halves of a round alike
     eff = float(np.median([s / (2 * p.elapsed_s) for s, p in zip(serial, par, strict=True)]))
