@@ -134,13 +134,18 @@ def _efficiency(tmp: Path, quick: bool) -> list[dict]:
             b.close()
     # the median over rounds of the ratio within a round: load that comes and goes on the
     # shared machine hits both halves of a round alike
-    eff = float(np.median([s / (2 * p.elapsed_s) for s, p in zip(serial, par, strict=True)]))
-    ceiling = float(np.median([s / p for s, p in zip(serial, pair, strict=True)]))
+    effs = [s / (2 * p.elapsed_s) for s, p in zip(serial, par, strict=True)]
+    ceilings = [s / p for s, p in zip(serial, pair, strict=True)]
+    eff, ceiling = float(np.median(effs)), float(np.median(ceilings))
     t1 = float(np.median(serial))
     mid = sorted(par, key=lambda s: s.elapsed_s)[len(par) // 2]  # the median cluster round
     return [
         _row("parallel_efficiency_2_workers", round(eff, 3), "1"),
+        _row("parallel_efficiency_2_workers_min", round(min(effs), 3), "1"),  # the spread
+        _row("parallel_efficiency_2_workers_max", round(max(effs), 3), "1"),  # over rounds
         _row("two_processes_efficiency", round(ceiling, 3), "1"),
+        _row("two_processes_efficiency_min", round(min(ceilings), 3), "1"),
+        _row("two_processes_efficiency_max", round(max(ceilings), 3), "1"),
         _row("efficiency_vs_two_processes", round(eff / ceiling, 3), "1"),
         _row("worker_busy_share_2_workers", round(mid.busy_s / (2 * mid.elapsed_s), 3), "1"),
         _row("driver_cpu_share_2_workers", round(mid.driver_cpu_s / mid.elapsed_s, 3), "1"),
