@@ -3,9 +3,10 @@
 Workers receive batches of runs and return numpy arrays (never Datasets: gathering is
 2-3x cheaper); the driver is the single writer of the store. Runs are batched so each
 Dask task lasts about `task_s` (1 s by default, >= 100 ms; sized from the first runs)
-because every task costs the driver several ms of CPU (scheduling, gathering). A run that raises is recorded with its error and does not
-sink its batch; a batch whose worker dies is retried by Dask (allowed-failures), and if it
-keeps killing workers it is split so that only the guilty run is recorded as failed.
+because every task costs the driver several ms of CPU (scheduling, gathering). A run that
+raises is recorded with its error and does not sink its batch; a batch whose worker dies is
+retried by Dask (allowed-failures), and if it keeps killing workers it is split so that
+only the guilty run is recorded as failed.
 Results are placed by run index, never by completion order, so the store is the same
 whatever the number of workers or the order in which they finish.
 """
@@ -395,8 +396,7 @@ class DaskExecutor:
         pending: dict = {}  # key -> (future, batch)
 
         def submit(bs: list[Batch]) -> list:
-            """One message to the scheduler for all of them (a submit each costs the
-            driver several ms of graph handling per task); zero-padded keys keep the
+            """One message to the scheduler for all of them; zero-padded keys keep the
             submission order, which the scheduler follows among equal priorities."""
             keys = [f"{self.prefix}-{b.runs[0].index:09d}-{b.runs[-1].index:09d}" for b in bs]
             futs = self.client.map(run_batch, bs, key=keys, retries=0)
@@ -639,12 +639,12 @@ def _create(out: Path, spec: SweepSpec, plan: Plan, summary: SweepSummary, execu
     from twin.sweep.store import sweep_attrs
 
     n = plan.n_runs(spec.replicates)
-    per_worker = max(1, min(executor.n_workers, n))
+    width = max(1, min(executor.n_workers, n))  # tasks (of up to two runs) per round
     first_error, ok = "", []
-    for start in range(0, min(max(5, 2 * per_worker), n), 2 * per_worker):
-        runs = range(start, min(start + 2 * per_worker, n))
-        got = executor.first(plan, [list(runs[k::per_worker]) for k in range(per_worker)
-                                    if runs[k::per_worker]])
+    for start in range(0, min(max(5, 2 * width), n), 2 * width):
+        runs = range(start, min(start + 2 * width, n))
+        got = executor.first(plan, [list(runs[k::width]) for k in range(width)
+                                    if runs[k::width]])
         ok = [(r, got[r]) for r in runs if not isinstance(got[r], str)]
         first_error = first_error or next((got[r] for r in runs if isinstance(got[r], str)), "")
         if ok:
