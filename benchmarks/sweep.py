@@ -6,16 +6,17 @@ task lasts well over 100 ms; `serial_sweep_s` reports its length, still shorter 
 shipped sweep, so the sweep's fixed costs, the store's layout and the analysis, weigh more
 here than in use) run serially in a warmed plain process (no Dask) and on a warmed local
 cluster of 2 single-threaded worker processes (the machine is shared, so they take turns):
-efficiency = serial time / (2 x cluster time), the median over 6 rounds run in ABBA
-order (serial then cluster, then cluster then serial, ...); the host's speed drifts by tens
-of per cent within minutes, so the halves of a round are kept close. Beside it: the share of the
-cluster's wall time the workers spent inside runs (`worker_busy_share_2_workers`: the
-runner's own losses, scheduling, the pilot, gathering, writing, independent of other load),
-the driver's CPU time per wall second (it competes with the workers for the 2 cores), and
-this machine's ceiling measured in the same rounds: the serial sweep run twice at once in
-two plain processes (no Dask), `two_processes_efficiency` = serial time alone / time of the
-slower of the pair; on a shared VM two busy processes slow each other even on 2 vCPUs.
-`efficiency_vs_two_processes` is the runner's share of that ceiling.
+efficiency = serial time / (2 x cluster time), the median over 6 rounds run in ABBA order
+(serial then cluster, then cluster then serial, ...); the host's speed drifts by tens of
+per cent within minutes, so the halves of a round are kept close (the spread over rounds is
+reported, `*_min` and `*_max`). Beside it: the share of the cluster's wall time the workers
+spent inside runs (`worker_busy_share_2_workers`: the runner's own losses, scheduling, the
+pilot, gathering, writing, independent of other load), the driver's CPU time per wall
+second (it competes with the workers for the 2 cores), and this machine's ceiling measured
+in the same rounds: the serial sweep run twice at once in two plain processes (no Dask),
+`two_processes_efficiency` = serial time alone / time of the slower of the pair; on a
+shared VM two busy processes slow each other even on 2 vCPUs. `efficiency_vs_two_processes`
+is the runner's share of that ceiling.
 
 Store: synthetic results of a rainstorm-like sweep (5 scalars and a 360-step series per run)
 written through the driver's ChunkWriter in whole chunks, as a sweep writes them.

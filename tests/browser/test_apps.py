@@ -146,7 +146,8 @@ def test_comparison_policy_changes_view(page, server):
     expect(body).not_to_contain_text("campaign - no_policy")
     # the sentence can arrive before the plot's data: wait for the data, then compare
     page.wait_for_function(f"(before) => JSON.stringify(({SOURCE_DATA})('low')) !== before",
-                           arg=json.dumps(before, separators=(",", ":")), timeout=20_000, polling="raf")
+                           arg=json.dumps(before, separators=(",", ":")), timeout=20_000,
+                           polling="raf")
     assert page.evaluate(SOURCE_DATA, "low") != before
     clean(page)
 

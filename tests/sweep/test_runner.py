@@ -122,7 +122,7 @@ def test_a_failing_run_is_recorded_and_does_not_sink_its_batch(write_sweep, tmp_
 
 
 def test_failing_first_runs_on_a_cluster_give_the_same_store(write_sweep, client2, tmp_path):
-    """The first runs go one per worker at once; when the first of them fails, the layout
+    """The first runs go two per worker at once; when the first of them fail, the layout
     comes from the lowest-numbered success and the store is the one made in one process."""
     from twin.sweep.runner import Plan
 

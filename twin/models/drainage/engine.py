@@ -289,7 +289,8 @@ class Worker:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         theirs.close()
         self.conn = Connection(ours.detach())
-        self.poller = select.poll()  # one for the worker's life (`Connection.poll` makes one a call)
+        # one poller for the worker's life (`Connection.poll` makes a new one every call)
+        self.poller = select.poll()
         self.poller.register(self.conn.fileno(), select.POLLIN)
         # a run that fails between open and close (an error in a model, an interrupt) must
         # not leave its engine process behind: kill it when this object goes away

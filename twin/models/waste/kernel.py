@@ -4,9 +4,8 @@ SimPy (the run's master clock) and on a plain heapq loop (the benchmark's yardst
 Processes are generators that yield `k.timeout(dt)` or a request not yet granted
 (`req = resource.request()`; `req.triggered` is True when granted at once, and a process
 goes on without yielding it, as SimPy allows) and call `k.release(resource, request)`;
-`k.now` is the current time in seconds. On SimPy these are the
-environment's own objects (no wrapper in the event path), so the benchmark ratio measures SimPy
-itself, not an adapter.
+`k.now` is the current time in seconds. On SimPy these are the environment's own objects
+(no wrapper in the event path), so the benchmark ratio measures SimPy itself, not an adapter.
 """
 
 from __future__ import annotations
