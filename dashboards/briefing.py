@@ -49,7 +49,10 @@ def drill_section(d) -> list:
                  f"<h3>{bilingual('Pumping stations')}</h3>"
                  f"{html_table(pump_states(d, peak).drop(columns=['now', 'flow now (m3/s)']))}",
                  sizing_mode="stretch_width")
-    return [head, cm.fig, tables, pumps, closed]
+    from dashboards.timeline import timeline_figure
+
+    others = [timeline_figure(m, lines, pumps.x_range) for m, lines in d.timeline.items()]
+    return [head, cm.fig, tables, pumps, closed, *others]
 
 
 def page(title: str, sections: list) -> str:

@@ -19,7 +19,7 @@ from bokeh.models import ColumnDataSource, FactorRange, Span, Whisker
 from bokeh.plotting import figure
 from bokeh.transform import jitter
 
-from dashboards.data import options, unit
+from dashboards.data import options, time_dim, times, unit
 from dashboards.stores import StoreInfo
 from dashboards.theme import PALETTE, bilingual, style, template
 from twin.core.errors import TwinError
@@ -40,7 +40,8 @@ class Sweep:
         self.scalars = [v for v in self.ds.data_vars if v not in RESERVED
                         and self.ds[v].dims == ("run",)]
         self.series = [v for v in self.ds.data_vars if v not in RESERVED
-                       and self.ds[v].dims == ("run", "time")]
+                       and self.ds[v].dims[:1] == ("run",) and len(self.ds[v].dims) == 2
+                       and time_dim(self.ds[v]) == self.ds[v].dims[1]]  # (run, <base>)
         self.small = self.ds[[*self.scalars, "status", "design_unit"]].load()  # small numbers
         self.policy = strings(self.small["policy"].values)
         self.ok = np.asarray(self.small["status"].values) == OK
@@ -118,7 +119,7 @@ class Sweep:
             y = np.asarray(self.ds[series].isel(run=idx).values, dtype=float)
             q = np.nanpercentile(y, [5, 50, 95], axis=0) if len(idx) else np.full((3, 0), np.nan)
             self._cache[key] = pd.DataFrame({"p05": q[0], "p50": q[1], "p95": q[2]},
-                                            index=pd.DatetimeIndex(self.ds["time"].values))
+                                            index=times(self.ds, time_dim(self.ds[series])))
         return self._cache[key]
 
 
@@ -133,6 +134,11 @@ def open_sweep(path: str | Path) -> Sweep:
     if key not in _OPEN:
         _OPEN[key] = Sweep(p)
     return _OPEN[key]
+
+
+def stamp(t: pd.Timestamp) -> str:
+    """A row's time for the CSV: the date on a daily base, date and time otherwise."""
+    return f"{t:%Y-%m-%d}" if t == t.normalize() else f"{t:%Y-%m-%d %H:%M:%S}"
 
 
 def short(key: str) -> str:
@@ -340,7 +346,7 @@ class Comparison:
                 b = self.sw.band(self.series.value, p)
                 for t, r in b.iterrows():
                     for k in ("p05", "p50", "p95"):
-                        rows.append((f"time series {self.series.value}", p, str(t.date()), k,
+                        rows.append((f"time series {self.series.value}", p, stamp(t), k,
                                      r[k], self.sw.units(self.series.value)))
         df = pd.DataFrame(rows, columns=["table", "policy", "parameter_or_time", "statistic",
                                          "value", "units"])

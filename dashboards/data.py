@@ -12,6 +12,7 @@ import xarray as xr
 
 from dashboards.stores import StoreInfo
 from twin.city import City
+from twin.core.recorder import time_dims
 
 
 def city_of(ds: xr.Dataset) -> City | None:
@@ -45,8 +46,20 @@ def unit(da: xr.DataArray) -> str:
     return "" if u == "1" else u
 
 
-def times(ds: xr.Dataset) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(np.asarray(ds["time"].values))
+def times(ds: xr.Dataset | xr.DataArray, dim: str | None = None) -> pd.DatetimeIndex:
+    """The datetimes of time base `dim` (default: the only time base of `ds`)."""
+    if dim is None:
+        dims = time_dims(ds)
+        if len(dims) != 1:
+            raise ValueError(f"{getattr(ds, 'name', '')}: name a time base of {dims}")
+        dim = dims[0]
+    return pd.DatetimeIndex(np.asarray(ds[dim].values))
+
+
+def time_dim(da: xr.DataArray) -> str | None:
+    """The variable's time base (None for a static value)."""
+    dims = time_dims(da)
+    return dims[0] if dims else None
 
 
 def with_models(stores: list[StoreInfo], *models: str, kind: str = "run") -> list[StoreInfo]:

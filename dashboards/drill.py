@@ -5,22 +5,24 @@ background, and a static HTML briefing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import panel as pn
 import xarray as xr
-from bokeh.models import ColumnDataSource, Span
+from bokeh.models import ColumnDataSource, Range1d, Span
 from bokeh.plotting import figure
 
 from dashboards.citymap import CityMap, city_map, colour_roads
-from dashboards.data import city_of, options, with_models
+from dashboards.data import city_of, options, times, with_models
 from dashboards.network import Network, drainage_network, edges_at
 from dashboards.stores import StoreInfo, inspect_store
 from dashboards.theme import PALETTE, bilingual, style, table, template
+from dashboards.timeline import city_timeline, timeline_figure
 
+BASE = "drainage_time"  # the drainage model's own time base (end of each stride)
 WET_M = 0.05  # street water counted as waterlogging (m)
 OPTIONAL = ("mobile_pumps_at_node",)  # newer drainage stores only
 VARS = ("ponded_depth", "road_closed", "pump_setting", "pump_flow", "n_closed_road_edges",
@@ -50,6 +52,8 @@ class Drill:
     net: Network
     node_edges: list
     stride_h: float
+    timeline: dict = field(default_factory=dict)  # other models' series (timeline.py)
+    overlays: list = field(default_factory=list)  # other models' places (OVERLAYS)
 
     @property
     def peak(self) -> int:
@@ -76,10 +80,12 @@ def load_drill(path: str | Path) -> Drill:
     missing = [v for v in VARS if v not in ds]
     if missing:
         raise ValueError(f"{path}: not a storm drill (no {', '.join(missing)})")
+    timeline = city_timeline(ds)  # the other subsystems, a few series each
+    overlays = _overlays(ds)
     ds = ds[list(VARS) + [v for v in OPTIONAL if v in ds]].load()
     city = city_of(ds)
     net = drainage_network(ds, city)
-    time = pd.DatetimeIndex(ds["time"].values)
+    time = times(ds, BASE)
     stride_h = float((time[1] - time[0]).total_seconds() / 3600) if len(time) > 1 else 1.0
     ponded = ds["ponded_depth"].values
     closed = ds["road_closed"].values
@@ -101,7 +107,27 @@ def load_drill(path: str | Path) -> Drill:
                  ds["pump_setting"].values, ds["pump_flow"].values,
                  ds["n_closed_road_edges"].values, ds["mobile_pumps_on_site"].values,
                  ds["mobile_pumps_at_node"].values if "mobile_pumps_at_node" in ds else None,
-                 totals, per_node, city, net, edges_at(city, net.road_node), stride_h)
+                 totals, per_node, city, net, edges_at(city, net.road_node), stride_h,
+                 timeline, overlays)
+
+
+# other subsystems' places on the drill map: (variable, x coord, y coord, legend, marker, colour)
+OVERLAYS = (
+    ("gas_incidents", "gas_segment_x_m", "gas_segment_y_m",
+     "gas leaks 燃气泄漏", "diamond", "#ff7f0e"),
+)
+
+
+def _overlays(ds) -> list[tuple[str, list, list, str, str]]:
+    """Where other models of the store had trouble during the drill (static marks)."""
+    out = []
+    for var, cx, cy, label, marker, colour in OVERLAYS:
+        if var in ds and cx in ds.coords and cy in ds.coords:
+            hit = np.asarray(ds[var].values) > 0
+            if hit.any():
+                out.append((label, ds[cx].values[hit].tolist(), ds[cy].values[hit].tolist(),
+                            marker, colour))
+    return out
 
 
 def _districts(city, net: Network) -> list[str]:
@@ -146,6 +172,9 @@ def drill_map(d: Drill, t: int, *, height: int = 470) -> CityMap:
         cm.fig.scatter("x", "y", source=trucks, marker="triangle", size=13, fill_color="#e07b00",
                        line_color="#202124", legend_label="mobile pumps 移动泵车")
         cm.layers["trucks"] = trucks
+    for label, xs, ys, marker, colour in d.overlays if d.net.on_city else ():
+        cm.fig.scatter(xs, ys, marker=marker, size=16, fill_color=colour, line_color="#202124",
+                       legend_label=label)
     if not d.net.on_city:  # a user network: its own coordinates, not the city's metres
         cm.fig.xaxis.axis_label = "x (network file coordinates)"
         cm.fig.yaxis.axis_label = "y (network file coordinates)"
@@ -167,9 +196,10 @@ def show_frame(cm: CityMap, d: Drill, t: int) -> None:
 
 
 def time_figure(d: Drill, series: dict[str, np.ndarray], y_label: str, title: str,
-                height: int = 190, step: bool = False):
+                height: int = 190, step: bool = False, x_range=None):
+    kw = {"x_range": x_range} if x_range is not None else {}
     fig = figure(height=height, sizing_mode="stretch_width", x_axis_type="datetime",
-                 title=title, x_axis_label=bilingual("time"), y_axis_label=y_label,
+                 title=title, **kw, x_axis_label=bilingual("time"), y_axis_label=y_label,
                  tools="pan,xwheel_zoom,reset,save")
     for i, (name, y) in enumerate(series.items()):
         kw = {"legend_label": name, "color": PALETTE[i % len(PALETTE)], "line_width": 2}
@@ -192,14 +222,18 @@ class DrillView:
         self.play = pn.widgets.Toggle(name="▶ play 播放", button_type="primary", width=110)
         self.clock = pn.pane.Markdown("", margin=(0, 10))
         self.cursor = []
+        x = (Range1d(d.time[0], d.time[-1]) if len(d.time) > 1 else None)  # one axis for all
         self.pumps_fig = time_figure(d, {p.removeprefix("P_"): d.pump_flow[:, i]
                                          for i, p in enumerate(d.pumps)},
-                                     "pump flow (m3/s)", bilingual("Pumping stations"))
+                                     "pump flow (m3/s)", bilingual("Pumping stations"),
+                                     x_range=x)
         closed = {"road edges closed": d.n_closed_edges,
                   "points closed": d.closed.sum(1), "mobile pumps on site": d.mobile_on_site}
         self.closed_fig = time_figure(d, closed, "count (1)", bilingual("Closed roads"),
-                                      step=True)
-        for fig in (self.pumps_fig, self.closed_fig):
+                                      step=True, x_range=x)
+        self.timeline_figs = [timeline_figure(m, lines, self.pumps_fig.x_range)
+                              for m, lines in d.timeline.items()]
+        for fig in (self.pumps_fig, self.closed_fig, *self.timeline_figs):
             span = Span(location=d.time[peak].value / 1e6 if len(d.time) else 0,
                         dimension="height", line_color="#d62728", line_dash="dashed")
             fig.add_layout(span)
@@ -255,7 +289,13 @@ class DrillView:
                          pn.Row(pn.pane.Bokeh(self.pumps_fig, sizing_mode="stretch_width"),
                                 pn.pane.Bokeh(self.closed_fig, sizing_mode="stretch_width"),
                                 sizing_mode="stretch_width"),
-                         sizing_mode="stretch_width")
+                         *self._timeline_rows(), sizing_mode="stretch_width")
+
+    def _timeline_rows(self) -> list:
+        """The other subsystems, two charts a row, under the drainage charts."""
+        figs = [pn.pane.Bokeh(f, sizing_mode="stretch_width") for f in self.timeline_figs]
+        return [pn.Row(*figs[i:i + 2], sizing_mode="stretch_width")
+                for i in range(0, len(figs), 2)]
 
 
 def _num(v) -> str:

@@ -14,14 +14,18 @@ APPS = {  # route -> (title, module, kind of store it shows)
     "comparison": ("Scenario comparison", "dashboards.comparison", "sweep"),
     "drill": ("Storm drill", "dashboards.drill", "run"),
     "waste": ("Sorting adoption and waste", "dashboards.waste", "run"),
+    "explorer": ("Run explorer", "dashboards.explorer", "run"),
 }
 
 
-def index_page(stores: list[StoreInfo], problems: list[str]):
-    """The landing page: the apps and the stores found (and why others were left out)."""
+def index_page(stores: list[StoreInfo], problems: list[str], extra: dict | None = None):
+    """The landing page: the apps (plugins' too) and the stores found (and why others were
+    left out)."""
     from dashboards.theme import bilingual, template
 
-    links = "\n".join(f"- [{bilingual(title)}](./{route})" for route, (title, _, _) in APPS.items())
+    titles = {**{r: t for r, (t, _, _) in APPS.items()},
+              **{r: f"{t} (plugin)" for r, (t, _) in (extra or {}).items()}}
+    links = "\n".join(f"- [{bilingual(title)}](./{route})" for route, title in titles.items())
     found = "\n".join(f"- `{s.path}` ({s.kind}: {s.name})" for s in stores) or "- none"
     left = "\n".join(f"- {p}" for p in problems) or "- none"
     body = f"## Apps\n{links}\n\n## Stores\n{found}\n\n## Left out\n{left}"
@@ -29,13 +33,20 @@ def index_page(stores: list[StoreInfo], problems: list[str]):
 
 
 def make_apps(stores: list[StoreInfo], problems: list[str], results_dir: Path) -> dict:
-    """Route -> app factory (a new document per browser session)."""
+    """Route -> app factory (a new document per browser session), with the routes of the
+    `twin.dashboards` plugins that fit a store."""
     import importlib
 
-    apps = {"index": lambda: index_page(stores, problems)}
+    from dashboards.plugins import plugin_routes
+
+    extra, left = plugin_routes(stores)
+    problems = [*problems, *left]
+    apps = {"index": lambda: index_page(stores, problems, extra)}
     for route, (_title, module, _kind) in APPS.items():
         mod = importlib.import_module(module)
         apps[route] = (lambda mod=mod: mod.app(stores, results_dir))
+    for route, (_title, make) in extra.items():
+        apps[route] = make
     return apps
 
 

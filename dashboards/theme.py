@@ -14,7 +14,8 @@ DEPTH_PALETTE = ("#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 HOT_PALETTE = ("#fff5eb", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 
 LABELS_ZH = {
-    "Scenario comparison": "情景比较", "Storm drill": "暴雨演练",
+    "Scenario comparison": "情景比较", "Storm drill": "暴雨演练", "Run explorer": "运行结果浏览",
+    "City timeline": "全城时间线",
     "Sorting adoption and waste": "垃圾分类与收运", "water depth (m)": "水深 (米)",
     "street water depth (m)": "路面积水深度 (米)", "time": "时间",
     "Waterlogging points": "积水点", "Pumping stations": "泵站", "Closed roads": "封闭道路",

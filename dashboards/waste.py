@@ -16,7 +16,7 @@ from bokeh.palettes import Category10
 from bokeh.plotting import figure
 
 from dashboards.citymap import city_map
-from dashboards.data import city_of, options, with_models
+from dashboards.data import city_of, options, times, with_models
 from dashboards.stores import StoreInfo
 from dashboards.theme import HOT_PALETTE, PALETTE, bilingual, style, table, template
 
@@ -75,7 +75,7 @@ def _overflow(ds: xr.Dataset) -> pd.DataFrame:
 def load_waste(path: str | Path) -> Waste:
     ds = xr.open_zarr(Path(path), consolidated=None)
     city = city_of(ds)
-    time = pd.DatetimeIndex(ds["time"].values)
+    time = times(ds, "day")
     adoption, by_district = _adoption(ds, time) if "participation" in ds else (None, None)
     by_dest = stream_dest = landfill = offered = None
     capacity = {}
@@ -83,7 +83,7 @@ def load_waste(path: str | Path) -> Waste:
         tbd = ds["tonnes_by_destination"].load()
         by_dest = pd.DataFrame(tbd.sum("stream").values, index=time,
                                columns=[str(d) for d in tbd["destination"].values])
-        sd = tbd.mean("time").to_pandas()
+        sd = tbd.mean("day").to_pandas()
         sd.index = [bilingual(str(s)) for s in sd.index]
         sd.columns = [bilingual(str(c)) for c in sd.columns]
         stream_dest = sd.round(2).reset_index(names="stream (t/day)")

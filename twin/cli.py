@@ -17,6 +17,7 @@ RESULTS_DIR = Path("results")
 DEMO_SCENARIOS = (  # the main job on the built-in city, in this order
     "scenarios/waste/expansion_plan.toml",
     "scenarios/drainage/storm_drill.toml",
+    "scenarios/city/compound_storm_drill.toml",
 )
 
 
@@ -125,6 +126,10 @@ def cmd_models(args) -> int:
     for kind, payload in cls.events.items():
         fields = ", ".join(f"{p.name}" for p in describe(payload))
         print(f"  event {kind!r}: {(payload.__doc__ or '').strip()} fields: {fields}")
+    for label, names in (("requires", cls.requires), ("uses (when present)", cls.uses),
+                         ("publishes", [c.name for c in cls.publishes]), ("reads", cls.reads)):
+        if names:
+            print(f"  {label}: {', '.join(names)}")
     return 0
 
 
@@ -158,13 +163,51 @@ def cmd_city(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    """Rerun every validation test (external truths) with pytest."""
+    """Rerun every validation test (external truths) with pytest: twin's own and those a
+    plugin registers in the `twin.validations` entry-point group (a module or package of
+    pytest tests)."""
     import pytest
 
     tests = Path(args.root) / "tests" / "validation"
     if not tests.is_dir():
         raise TwinError(f"{tests}: no validation tests here; run from the twin checkout")
-    return pytest.main([str(tests), "-q", "-m", "slow or not slow"])
+    paths = [str(tests), *validation_paths()]
+    return pytest.main([*paths, "-q", "-m", "slow or not slow"])
+
+
+def validation_paths() -> list[str]:
+    """Test files or folders of the plugins' `twin.validations` entry points."""
+    from importlib.metadata import entry_points
+
+    out = []
+    for ep in entry_points(group="twin.validations"):
+        try:
+            mod = ep.load()
+        except Exception as e:  # a broken plugin is reported, not a traceback
+            raise TwinError(f"twin.validations entry point {ep.name!r} ({ep.value}) does not "
+                            f"import: {e}") from None
+        f = Path(getattr(mod, "__file__", "") or "")
+        if not f.is_file():
+            raise TwinError(f"twin.validations entry point {ep.name!r} is not a module of tests")
+        out.append(str(f.parent if f.name == "__init__.py" else f))
+    return out
+
+
+def cmd_channels(args) -> int:
+    """The couplings between models, generated from the registered models."""
+    from twin.core import registry
+    from twin.coupling import catalogue, channels_page
+
+    classes = [registry.get(n) for n in registry.names()]
+    chans = catalogue(classes)
+    if args.markdown:
+        print(channels_page(chans, classes), end="")
+        return 0
+    for name in sorted(chans):
+        c = chans[name]
+        readers = ", ".join(sorted(k.name for k in classes if name in k.reads)) or "-"
+        print(f"{name}  [{c.units}]  {c.producer} -> {readers}\n    {' '.join(c.doc.split())}")
+    return 0
 
 
 def cmd_serve(args) -> int:
@@ -207,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="rerun every validation test against external truths")
     v.add_argument("--root", default=".", help="twin checkout (default .)")
     v.set_defaults(func=cmd_validate)
+    ch = sub.add_parser("channels", help="list the channels models publish and read")
+    ch.add_argument("--markdown", action="store_true", help="the docs page (docs/channels.md)")
+    ch.set_defaults(func=cmd_channels)
     sv = sub.add_parser("serve", help="serve the Panel dashboards for results stores")
     sv.add_argument("stores", nargs="*", help="results stores (default: all under --results)")
     sv.add_argument("--address", default="127.0.0.1", help="listen address (default 127.0.0.1)")

@@ -193,4 +193,4 @@ def test_comparison_reads_only_what_a_view_needs(results):
     assert "participation" in sw.series and "participation" not in sw.small
     band = sw.band("participation", "campaign")
     assert not sw.ds["participation"].variable._in_memory
-    assert len(band) == sw.ds.sizes["time"] and (band.p05 <= band.p95).all()
+    assert len(band) == sw.ds.sizes["day"] and (band.p05 <= band.p95).all()

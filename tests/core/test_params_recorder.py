@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from twin.core.clock import Calendar
-from twin.core.errors import ScenarioError
+from twin.core.errors import ScenarioError, TwinError
 from twin.core.params import build, describe, param
 from twin.core.recorder import Recorder
 
@@ -67,34 +67,79 @@ def test_recorder_builds_dataset_with_units_and_time():
     rec.append("x", 86_400, [3, 4])
     rec.set("total", 10)
     ds = rec.to_dataset({"seed": 1})
-    assert ds["x"].dims == ("time", "district") and ds["x"].attrs["units"] == "t/d"
-    assert str(ds["time"].values[1])[:10] == "2020-01-02"
+    assert ds["x"].dims == ("day", "district") and ds["x"].attrs["units"] == "t/d"
+    assert str(ds["day"].values[1])[:10] == "2020-01-02"
     assert list(ds["district_zh"].values) == ["甲", "乙"]
     assert float(ds["total"]) == 10 and ds.attrs["seed"] == 1
     for v in ds.data_vars.values():
         assert v.attrs["units"] and v.attrs["long_name"]
-    with pytest.raises(ValueError):
+    rec.model = "other"
+    with pytest.raises(TwinError, match="'x' was already declared by model"):
         rec.declare("x", units="1", long_name="again")
 
 
-def test_recorder_refuses_misaligned_series():
+def _rec():
     rec = Recorder(Calendar(dt.datetime(2020, 1, 1)))
+    rec.model = "m1"
+    return rec
+
+
+def test_a_shared_base_refuses_times_off_its_grid_at_the_append():
+    rec = _rec()
+    rec.declare("a", units="1", long_name="a")
+    with pytest.raises(TwinError, match="model 'm1': 'a' appended at t = 60 s.*time base 'day'"):
+        rec.append("a", 60, 1.0)
+
+
+def test_a_variable_that_skips_a_tick_is_caught_at_its_next_append():
+    rec = _rec()
     rec.declare("a", units="1", long_name="a")
     rec.declare("b", units="1", long_name="b")
-    rec.append("a", 0, 1.0)
-    rec.append("b", 60, 1.0)
-    with pytest.raises(ValueError, match="other times"):
-        rec.to_dataset()
-    assert np.isfinite(1.0)
+    for t in (0, 86_400):
+        rec.append("a", t, 1.0)
+    rec.append("b", 0, 1.0)
+    rec.append("b", 86_400, 1.0)  # late is fine, in order
+    rec.append("a", 2 * 86_400, 1.0)
+    with pytest.raises(TwinError, match="'b' appended at t = 259200 s.*row 2 at t = 172800"):
+        rec.append("b", 3 * 86_400, 1.0)
+
+
+def test_another_models_time_base_is_refused_at_the_declare():
+    rec = _rec()
+    rec.time_base("m1_time", long_name="events of m1")
+    rec.model = "m2"
+    with pytest.raises(TwinError, match="model 'm2': variable 'v' is on time base 'm1_time', "
+                       "owned by model 'm1'"):
+        rec.declare("v", units="1", long_name="v", time_dim="m1_time")
+    with pytest.raises(TwinError, match="not declared"):
+        rec.declare("w", units="1", long_name="w", time_dim="time")
+    with pytest.raises(TwinError, match="exists"):
+        rec.time_base("day", long_name="mine")
+
+
+def test_own_time_bases_take_any_increasing_times_and_sit_beside_days():
+    rec = _rec()
+    rec.time_base("m1_time", long_name="events")
+    rec.declare("e", units="1", long_name="e", time_dim="m1_time")
+    rec.declare("d", units="1", long_name="d")
+    for t in (0, 17.5, 4000):
+        rec.append("e", t, t)
+    rec.append("d", 0, 1.0)
+    with pytest.raises(TwinError, match="times must increase"):
+        rec.append("e", 10, 0)
+    ds = rec.to_dataset()
+    assert ds["e"].dims == ("m1_time",) and ds["d"].dims == ("day",)
+    assert ds["e"].attrs["model"] == "m1" and ds.sizes["m1_time"] == 3
 
 
 def test_recorder_copies_reused_buffers():
     rec = Recorder(Calendar(dt.datetime(2020, 1, 1)))
-    rec.declare("x", dims=("k",), units="1", long_name="x", coords={"k": [0, 1]})
+    rec.declare("x", dims=("k",), units="1", long_name="x", coords={"k": [0, 1]},
+                time_dim="hour")
     buf = np.zeros(2)
     for t in range(3):
         buf[:] = t
-        rec.append("x", t * 60, buf)
+        rec.append("x", t * 3600, buf)
     assert rec.to_dataset()["x"].values[:, 0].tolist() == [0, 1, 2]
 
 

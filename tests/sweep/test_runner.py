@@ -41,7 +41,7 @@ def test_store_layout_coords_and_provenance(reference):
     assert s.n_runs == s.computed == 6 * 2 * 2 and s.failed == 0
     ds = open_sweep(out)
     assert ds.sizes["run"] == 24 and ds["flood"].dims == ("run",)
-    assert ds["level"].dims == ("run", "time") and ds["load"].dims == ("run", "district")
+    assert ds["level"].dims == ("run", "hour") and ds["load"].dims == ("run", "district")
     for c in ("scenario", "policy", "replicate", "toystorm.rain_mm_per_h", "toystorm.pumps",
               "toystorm.mode", "toystorm.storage_m3"):
         assert ds[c].dims == ("run",)
@@ -49,7 +49,7 @@ def test_store_layout_coords_and_provenance(reference):
     a = ds.attrs
     assert a["kind"] == "sweep" and a["complete"] and a["sweep_hash"] == spec.digest
     assert a["root_seed"] == 42 and "policy is not part of the seed" in a["seeds"]
-    assert a["twin_version"] and a["results_format"] == 1
+    assert a["twin_version"] and a["results_format"] == 2
     assert (ds["status"].values == 1).all()
 
 

@@ -21,6 +21,8 @@ SWEEPS = Path(__file__).resolve().parents[2] / "scenarios" / "sweeps"
 @pytest.mark.parametrize("name,small", [
     ("sorting_adoption", {"samples": 2, "replicates": 1, "max_replicates": 1}),
     ("rainstorm_waterlogging", {"samples": 1}),
+    ("parking_supply", {"samples": 1, "replicates": 1, "max_replicates": 1}),
+    ("gas_renewal", {"samples": 1, "replicates": 1, "max_replicates": 1}),
 ])
 def test_shipped_sweep_is_identical_in_process_and_on_2_workers(name, small, client2,
                                                                 tmp_path):

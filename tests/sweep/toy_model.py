@@ -64,7 +64,7 @@ class ToyStorm(TwinModel):
         self.rng = self.ctx.streams.generator("toystorm")
         self.pumps, self.blockage = p.pumps, p.blockage
         rec = self.ctx.recorder
-        rec.declare("level_m", units="m", long_name="water level")
+        rec.declare("level_m", units="m", long_name="water level", time_dim="hour")
         rec.declare("load", dims=("district",), units="m3", long_name="load per district",
                     coords={"district": list(self.ctx.city.districts.name)}, time_dim=None)
         rec.declare("flood_m3", units="m3", long_name="flood volume", time_dim=None)

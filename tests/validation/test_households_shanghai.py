@@ -102,7 +102,7 @@ def compare(scaled, keys):
     lines, worst = [], 0.0
     for series, start in keys:
         row = obs[(series, start)]
-        model = float(scaled[series].sel(time=slice(row["period_start"],
+        model = float(scaled[series].sel(day=slice(row["period_start"],
                                                     row["period_end"])).mean())
         err = model / float(row["value"]) - 1.0
         worst = max(worst, abs(err))

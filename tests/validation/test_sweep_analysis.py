@@ -103,3 +103,56 @@ def test_paired_difference_is_the_paired_t_interval_and_beats_unpaired():
     assert (d.mean, d.low, d.high, d.n) == pytest.approx((effect.mean(), *ci, 40))
     unpaired = stats.t.ppf(0.975, 78) * math.sqrt(shared.var(ddof=1) * 2 / 40)
     assert d.half_width < unpaired / 10
+
+
+def _ishigami(u, _p):
+    x = -math.pi + 2 * math.pi * u
+    return math.sin(x[0]) + A * math.sin(x[1]) ** 2 + B * x[2] ** 4 * math.sin(x[0])
+
+
+def test_sobol_from_two_base_samples_is_not_reported_and_says_what_it_needs():
+    """The demo's failure: 2 base samples gave S1 = -1.46 +/- 81 and S1 > ST. Now every index
+    and interval stays in [0, 1] and nothing is reported as a finding."""
+    ds = sweep_dataset(Design("sobol", 2, 3, False, 1), ["x1", "x2", "x3"], _ishigami)
+    rows = analysis.sobol_indices(ds, "y", seed=2)
+    for r in rows:
+        assert not r["reported"] and r["finding"].startswith("too few samples: about ")
+        assert r["runs_needed"] > 10
+        for k in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"):
+            assert math.isnan(r[k]) or 0.0 <= r[k] <= 1.0
+    text = analysis.format_report({"sweep": "s", "runs": 10, "ok": 10, "failed": 0,
+                                   "pending": 0, "outputs": [], "differences": [],
+                                   "sensitivity": rows, "discovery": []})
+    assert "S1" not in text.split("sensitivity")[1] and "too few samples" in text
+
+
+def test_runs_needed_predicts_a_sample_size_that_gives_the_stated_width():
+    """From 64 base samples (320 runs) the estimate of the runs needed for intervals of
+    width 0.2; at that size (rounded up to a power of two) the widest interval is within
+    1.5 x 0.2, and the indices are reported (or nearly: the estimate is statistical)."""
+    names = ["x1", "x2", "x3"]
+    small = analysis.sobol_indices(sweep_dataset(Design("sobol", 64, 3, False, 1), names,
+                                                 _ishigami), "y", seed=3)
+    need = max(r.get("runs_needed") or 0 for r in small)
+    assert need > 320
+    n = 1 << math.ceil(math.log2(need / 5))  # runs = n (d + 2), d = 3
+    big = analysis.sobol_indices(sweep_dataset(Design("sobol", n, 3, False, 1), names,
+                                               _ishigami), "y", seed=3)
+    widest = max(max(r["S1_high"] - r["S1_low"], r["ST_high"] - r["ST_low"]) for r in big)
+    assert widest <= 1.5 * analysis.SOBOL_MAX_WIDTH
+    s1, st = ishigami_truth()
+    for r, t1, tt in zip(big, s1, st, strict=True):
+        if r["reported"]:
+            assert r["S1_low"] - 0.05 <= t1 <= r["S1_high"] + 0.05
+            assert r["ST_low"] - 0.05 <= tt <= r["ST_high"] + 0.05
+
+
+def test_morris_suits_a_small_budget_and_reports_when_its_intervals_are_narrow():
+    slopes = np.array([5.0, -2.0, 0.0, 0.5])
+    rng = np.random.default_rng(1)
+    ds = sweep_dataset(Design("morris", 6, 4, False, 3), ["a", "b", "c", "d"],
+                       lambda u, _p: float(slopes @ u + 0.3 * u[0] * u[1]
+                                           + rng.normal(0, 0.05)))
+    rows = analysis.morris_indices(ds, "y")
+    assert all(r["reported"] for r in rows)  # 30 runs rank four parameters
+    assert [r["parameter"] for r in sorted(rows, key=lambda r: -r["mu_star"])][:2] == ["a", "b"]

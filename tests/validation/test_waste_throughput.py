@@ -27,7 +27,7 @@ def march():
 
 
 def test_throughput_in_published_ranges(march):
-    ds = march.isel(time=slice(2, None))  # day 0 only collects the morning's waste
+    ds = march.isel(day=slice(2, None))  # day 0 only collects the morning's waste
     per_truck = ds["tonnes_per_truck_day"].values
     per_point = ds["tonnes_per_point_day"].values
     print(f"t per truck-day {per_truck.min():.2f}-{per_truck.max():.2f} "
@@ -46,7 +46,7 @@ def test_every_tonne_is_booked(march):
     residual = float(np.abs(march["mass_balance_residual_t"]).max())
     print(f"generated {gen:.1f} t, largest mass-balance residual {residual:.2e} t")
     assert residual < 1e-9 * gen
-    end = march.isel(time=-1)
+    end = march.isel(day=-1)
     assert float(march["tonnes_by_destination"].sum() + end["stock_t"].sum()) == \
         pytest.approx(gen, rel=1e-12)
 
@@ -55,6 +55,6 @@ def test_seasonal_factors_show_in_tonnes_collected():
     feb = run(scenario(dt.date(2023, 2, 6), 12, vrp_iterations=500))
     jul = run(scenario(dt.date(2023, 7, 6), 12, vrp_iterations=500))
     cut = slice(2, None)
-    ratio = float(jul["collected_t"].isel(time=cut).sum() / feb["collected_t"].isel(time=cut).sum())
+    ratio = float(jul["collected_t"].isel(day=cut).sum() / feb["collected_t"].isel(day=cut).sum())
     print(f"collected Jul / Feb = {ratio:.3f} (households' factors: 1.07 / 0.88 = 1.216)")
     assert ratio == pytest.approx(1.07 / 0.88, rel=0.05)

@@ -12,7 +12,7 @@ from twin.core.rng import Streams
 
 if TYPE_CHECKING:
     from twin.city import City
-    from twin.coupling import Exchange
+    from twin.coupling import Channel, Exchange
 
 
 @dataclass
@@ -40,7 +40,9 @@ class TwinModel:
     """Base class of a subsystem model.
 
     Subclasses set `name`, `Params` (one frozen dataclass, units in field names), `events`
-    (event kind -> frozen payload dataclass) and `requires` (models built before this one).
+    (event kind -> frozen payload dataclass), `requires` (models that must be in the scenario,
+    built before this one), `uses` (built before this one when present), `publishes` (the
+    channels it produces, `Channel(name, units, doc)`) and `reads` (channel names it reads).
     The kernel builds models in scenario order after their requirements, calls `start()` so
     they register SimPy processes, announces each event with `expect()`, delivers it with
     `handle()` at its time, and calls `finish()` once the horizon is reached.
@@ -50,10 +52,33 @@ class TwinModel:
     Params: ClassVar[type]
     events: ClassVar[dict[str, type]] = {}
     requires: ClassVar[tuple[str, ...]] = ()
+    uses: ClassVar[tuple[str, ...]] = ()
+    publishes: ClassVar[tuple[Channel, ...]] = ()
+    reads: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, ctx: RunContext, params: Any):
         self.ctx = ctx
         self.params = params
+
+    @classmethod
+    def check_event(cls, kind: str, payload: Any, params: Any, city: City):
+        """Called when a scenario is loaded, for each of this model's events: yield
+        `(field, message)` for every problem (a station, node or lot the city or network does
+        not have), so a wrong name stops at load with the file, event and allowed values."""
+        return ()
+
+    def publish(self, channel: str, value: Any) -> None:
+        """Publish a value on a channel this model declares in `publishes`."""
+        self.ctx.exchange.publish(channel, value, producer=self.name, t_s=self.ctx.clock.now_s)
+
+    def read(self, channel: str, default: Any = None) -> Any:
+        """The latest value of a channel listed in `reads` (`default` before it is published,
+        when its producer is not in the scenario, or when the scenario decouples it)."""
+        return self.ctx.exchange.read(channel, default, reader=self.name)
+
+    def subscribe(self, channel: str, fn) -> None:
+        """Call `fn(value, t_s)` whenever a channel listed in `reads` is published."""
+        self.ctx.exchange.subscribe(channel, fn, reader=self.name)
 
     def start(self) -> None:
         """Register processes on `self.ctx.clock` and declare outputs on the recorder."""

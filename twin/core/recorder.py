@@ -1,5 +1,21 @@
 """Turns what models observe into one `xarray.Dataset`: every variable declared once with its
-dims, units and long name; time series appended as the clock runs, static values set once."""
+dims, units and long name; time series appended as the clock runs, static values set once.
+
+Each model records on the time base it lives on, so one Dataset holds a daily households
+model, a minute-stepped drainage model and event-driven trucks side by side:
+
+- `day`: shared, one row per day since the start, appended at t = 0, 1 d, 2 d, ...;
+- `hour`: shared, one row per hour, appended at t = 0, 1 h, 2 h, ...;
+- a model's own base (`time_base("drainage_time", ...)`): any increasing times, owned by the
+  model that declares it; every variable on it is appended at the same times.
+
+A variable may be appended late (waste books a day at the next midnight), but never out of
+order: the row it appends must be at the base's next time for that variable.
+
+A clash (another model's base, a time off the base's grid, a variable that skipped a tick)
+raises `TwinError` at the declare or append that causes it, naming the model, the variable and
+the fix, instead of failing when the Dataset is assembled after the run.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +25,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from twin.core.clock import Calendar
+from twin.core.clock import DAY_S, HOUR_S, Calendar
+from twin.core.errors import TwinError
+
+SHARED_BASES = {"day": (DAY_S, "day since the scenario's start (its first instant)"),
+                "hour": (HOUR_S, "hour since the scenario's start (its first instant)")}
+
+
+@dataclass
+class _Base:
+    owner: str | None  # None: shared by all models
+    period_s: float | None
+    long_name: str
+    times: list = field(default_factory=list)
 
 
 @dataclass
 class _Var:
+    model: str
     dims: tuple[str, ...]
     units: str
     long_name: str
@@ -21,77 +50,144 @@ class _Var:
     dtype: np.dtype
     attrs: dict
     rows: list = field(default_factory=list)
-    times: list = field(default_factory=list)
     value: np.ndarray | None = None
 
 
 class Recorder:
-    """Collects a run's outputs; `to_dataset` assembles them with coordinates and units."""
+    """Collects a run's outputs; `to_dataset` assembles them with coordinates and units.
+
+    The kernel sets `model` to the model being built or started, so every variable and time
+    base knows its owner; appends need no owner (they name the variable)."""
 
     def __init__(self, calendar: Calendar):
         self.calendar = calendar
+        self.model = "?"
         self._vars: dict[str, _Var] = {}
         self._coords: dict[str, tuple[tuple[str, ...], np.ndarray, dict]] = {}
+        self._bases: dict[str, _Base] = {n: _Base(None, p, ln) for n, (p, ln)
+                                         in SHARED_BASES.items()}
 
     def coord(self, name: str, values: Sequence, *, dim: str | None = None,
               units: str | None = None, long_name: str | None = None) -> None:
         """Declare a coordinate (an entity dim's labels, or an extra label along a dim)."""
         arr = np.asarray(values)
         attrs = {k: v for k, v in (("units", units), ("long_name", long_name)) if v}
+        if name in self._bases:
+            raise TwinError(f"model {self.model!r}: {name!r} is a time base; choose another "
+                            "coordinate name")
         prev = self._coords.get(name)
         if prev is not None and not np.array_equal(prev[1], arr):
-            raise ValueError(f"coordinate {name!r} declared twice with different values")
+            raise TwinError(f"model {self.model!r}: coordinate {name!r} was declared with "
+                            "other values before (by another model?); give yours its own name")
         self._coords[name] = ((dim or name,), arr, attrs)
 
+    def time_base(self, name: str, *, long_name: str) -> None:
+        """Declare a time base of this model's own (any increasing times)."""
+        prev = self._bases.get(name)
+        if prev is not None:
+            who = "shared by all models" if prev.owner is None else f"owned by {prev.owner!r}"
+            raise TwinError(f"model {self.model!r}: time base {name!r} exists ({who}); record "
+                            f"on it, or name yours e.g. {self.model + '_time'!r}")
+        if name in self._coords:
+            raise TwinError(f"model {self.model!r}: {name!r} is a coordinate; choose another "
+                            "time base name")
+        self._bases[name] = _Base(self.model, None, long_name)
+
     def declare(self, name: str, *, dims: Sequence[str] = (), units: str, long_name: str,
-                coords: Mapping[str, Sequence] | None = None, time_dim: str | None = "time",
+                coords: Mapping[str, Sequence] | None = None, time_dim: str | None = "day",
                 dtype=np.float64, **attrs) -> None:
-        """Declare a variable; `time_dim=None` for a static (end-of-run) value."""
+        """Declare a variable on a time base (`day`, `hour` or the model's own), or
+        `time_dim=None` for a static (end-of-run) value."""
         if name in self._vars:
-            raise ValueError(f"results variable {name!r} declared twice")
+            raise TwinError(f"model {self.model!r}: results variable {name!r} was already "
+                            f"declared by model {self._vars[name].model!r}; names are shared "
+                            f"by all models of a run, so prefix yours (e.g. "
+                            f"{self.model + '_' + name!r})")
+        if time_dim is not None:
+            base = self._bases.get(time_dim)
+            if base is None:
+                raise TwinError(f"model {self.model!r}: variable {name!r} is on time base "
+                                f"{time_dim!r}, which is not declared; use 'day' or 'hour', or "
+                                f"declare it first with recorder.time_base({time_dim!r}, ...)")
+            if base.owner is not None and base.owner != self.model:
+                raise TwinError(f"model {self.model!r}: variable {name!r} is on time base "
+                                f"{time_dim!r}, owned by model {base.owner!r}; declare a base "
+                                "of your own with recorder.time_base(...) or use 'day'/'hour'")
         for c, vals in (coords or {}).items():
             self.coord(c, vals)
-        self._vars[name] = _Var(tuple(dims), units, long_name, time_dim, np.dtype(dtype), attrs)
+        self._vars[name] = _Var(self.model, tuple(dims), units, long_name, time_dim,
+                                np.dtype(dtype), attrs)
 
     def append(self, name: str, t_s: float, values) -> None:
         """Add the value of a time-series variable at time `t_s` (seconds since start)."""
         v = self._vars[name]
         if v.time_dim is None:
-            raise ValueError(f"{name!r} is static; use set()")
+            raise TwinError(f"model {v.model!r}: {name!r} is static; use set()")
+        t_s = float(t_s)
+        base, n = self._bases[v.time_dim], len(v.rows)
+        if n < len(base.times):
+            if base.times[n] != t_s:
+                self._clash(v, name, t_s, f"the other variables on it have row {n} at "
+                            f"{self._when(base.times[n])}")
+        else:
+            if base.period_s is not None and t_s != n * base.period_s:
+                self._clash(v, name, t_s, f"row {n} of this shared base is at "
+                            f"{self._when(n * base.period_s)}")
+            if base.times and t_s <= base.times[-1]:
+                self._clash(v, name, t_s, "times must increase")
+            base.times.append(t_s)
         v.rows.append(np.array(values, dtype=v.dtype))  # a copy: models reuse their buffers
-        v.times.append(float(t_s))
+
+    def _clash(self, v: _Var, name: str, t_s: float, why: str) -> None:
+        raise TwinError(f"model {v.model!r}: {name!r} appended at {self._when(t_s)} on time "
+                        f"base {v.time_dim!r}, but {why}; append every variable of a base at "
+                        "each of its times, or give the variable a time base of its own "
+                        "(recorder.time_base)")
+
+    def _when(self, t_s: float) -> str:
+        return f"t = {t_s:g} s ({self.calendar.datetime(t_s):%Y-%m-%d %H:%M:%S})"
 
     def set(self, name: str, values) -> None:
         """Set a static variable's value."""
         v = self._vars[name]
         if v.time_dim is not None:
-            raise ValueError(f"{name!r} is a time series; use append()")
+            raise TwinError(f"model {v.model!r}: {name!r} is a time series; use append()")
         v.value = np.asarray(values, dtype=v.dtype)
+
+    def owners(self) -> dict[str, str]:
+        """Variable name -> the model that declared it."""
+        return {n: v.model for n, v in self._vars.items()}
 
     def to_dataset(self, attrs: Mapping | None = None) -> xr.Dataset:
         """All declared variables with units, long names and datetime time coordinates."""
-        data, times = {}, {}
+        data = {}
         for name, v in self._vars.items():
             if v.time_dim is None:
                 if v.value is None:
                     continue
                 arr, dims = v.value, v.dims
             else:
-                t = np.asarray(v.times)
-                prev = times.setdefault(v.time_dim, t)
-                if not np.array_equal(prev, t):
-                    raise ValueError(f"{name!r} was recorded at other times than the other "
-                                     f"variables on {v.time_dim!r}")
+                times = self._bases[v.time_dim].times
+                if len(v.rows) != len(times):
+                    raise TwinError(f"model {v.model!r}: {name!r} has {len(v.rows)} values on "
+                                    f"time base {v.time_dim!r}, which has {len(times)} times; "
+                                    "append it at the last time too (e.g. in finish())")
                 shape = tuple(len(self._coords[d][1]) for d in v.dims if d in self._coords)
                 arr = np.stack(v.rows) if v.rows else np.zeros((0, *shape), v.dtype)
                 dims = (v.time_dim, *v.dims)
             data[name] = xr.Variable(dims, arr, {"units": v.units, "long_name": v.long_name,
-                                                 **v.attrs})
+                                                 "model": v.model, **v.attrs})
         coords = {n: xr.Variable(d, a, at) for n, (d, a, at) in self._coords.items()}
         start = np.datetime64(self.calendar.start, "ns")
-        for dim, t in times.items():
+        for dim, base in self._bases.items():
+            t = np.asarray(base.times, dtype=np.float64)
             coords[dim] = xr.Variable(dim, start + (t * 1e9).astype("timedelta64[ns]"),
-                                      {"long_name": "simulated time"})
+                                      {"long_name": base.long_name, "time_base": "1"})
         used = {d for var in data.values() for d in var.dims}
         coords = {n: c for n, c in coords.items() if set(c.dims) <= used}
         return xr.Dataset(data, coords=coords, attrs=dict(attrs or {}))
+
+
+def time_dims(ds: xr.Dataset | xr.DataArray) -> list[str]:
+    """The time bases present in a results Dataset or on a variable (datetime dims)."""
+    return [d for d in ds.dims if d in ds.coords and np.issubdtype(ds[d].dtype, np.datetime64)]

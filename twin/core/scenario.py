@@ -19,7 +19,8 @@ from twin.core import registry
 from twin.core.errors import ScenarioError, TwinError
 
 TOP_KEYS = {"scenario", "city", "models", "events"}
-SCENARIO_KEYS = {"name", "description", "start", "horizon_days", "horizon_hours", "seed"}
+SCENARIO_KEYS = {"name", "description", "start", "horizon_days", "horizon_hours", "seed",
+                 "decouple"}
 CITY_KEYS = {"builtin", "households", "seed", "path", "households_per_point"}
 EVENT_KEYS = {"at", "model", "kind"}
 _OFFSET = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d{1,3}):(\d{2}))?\s*$")
@@ -65,6 +66,7 @@ class Scenario:
     seed: int
     models: dict[str, Any]
     events: tuple[ScheduledEvent, ...] = field(default=())
+    decoupled: frozenset[str] = frozenset()  # channels not delivered to their readers
 
     @property
     def directory(self) -> Path:
@@ -108,6 +110,8 @@ class Scenario:
                "horizon_s": self.horizon_s, "seed": self.seed,
                "models": {k: P.as_dict(v) for k, v in self.models.items()},
                "events": [(e.at_s, e.model, e.kind, P.as_dict(e.payload)) for e in self.events]}
+        if self.decoupled:  # same hash as before the key existed
+            doc["decoupled"] = sorted(self.decoupled)
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -146,8 +150,11 @@ def parse_offset(value: Any, start: dt.datetime, path: Path | None, key: str) ->
     return days * 86400.0 + hours * 3600.0 + minutes * 60.0
 
 
-def parse_scenario(doc: dict, path: Path | None = None) -> Scenario:
-    """Validate a parsed TOML document into a Scenario (raises ScenarioError)."""
+def parse_scenario(doc: dict, path: Path | None = None, *,
+                   fed: frozenset[str] = frozenset()) -> Scenario:
+    """Validate a parsed TOML document into a Scenario (raises ScenarioError). `fed` names
+    channels a test feeds in place of their producers (see `twin.testing`): a required model
+    is then not needed when every channel read from it is fed."""
     _check_keys(doc, TOP_KEYS, path, "")
     head = _check_keys(doc.get("scenario", {}), SCENARIO_KEYS, path, "scenario")
     if "start" not in head:
@@ -187,8 +194,10 @@ def parse_scenario(doc: dict, path: Path | None = None) -> Scenario:
         models[name] = P.build(cls.Params, overrides, path=path, section=f"models.{name}",
                                base_dir=base_dir)
     for name in models:
-        for req in registry.get(name).requires:
-            if req not in models:
+        cls = registry.get(name)
+        for req in cls.requires:
+            from_req = [c.name for c in registry.get(req).publishes if c.name in cls.reads]
+            if req not in models and not (from_req and set(from_req) <= fed):
                 raise ScenarioError(path, f"models.{name}", f"needs model {req!r} in the same "
                                     f"scenario; add a [models.{req}] table")
 
@@ -219,9 +228,57 @@ def parse_scenario(doc: dict, path: Path | None = None) -> Scenario:
                           path=path, section=key, base_dir=base_dir)
         events.append(ScheduledEvent(at_s, model, ev["kind"], payload, key))
     events.sort(key=lambda e: e.at_s)
+    _check_channels(models, path)
+    decoupled = _parse_decouple(head.get("decouple", []), path)
+    _check_event_targets(models, events, city, path)
     name = head.get("name", path.stem if path else "scenario")
     return Scenario(path, name, head.get("description", ""), city, start, horizon_s, seed,
-                    models, tuple(events))
+                    models, tuple(events), decoupled)
+
+
+def _parse_decouple(value: Any, path: Path | None) -> frozenset[str]:
+    """Channels the scenario cuts (readers see the default), to measure what a coupling does."""
+    from twin.coupling import catalogue
+
+    known = catalogue()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScenarioError(path, "scenario.decouple", "allowed: a list of channel names, from: "
+                            + ", ".join(sorted(known)))
+    for v in value:
+        if v not in known:
+            raise ScenarioError(path, "scenario.decouple", f"unknown channel {v!r}; allowed: "
+                                + ", ".join(sorted(known)))
+    return frozenset(value)
+
+
+def _check_channels(models: dict[str, Any], path: Path | None) -> None:
+    """Channels are declared once and every channel read has a producer (before any run)."""
+    from twin.coupling import catalogue, check_reads
+
+    try:
+        classes = [registry.get(n) for n in registry.names()]
+        check_reads([registry.get(n) for n in models], catalogue(classes))
+    except TwinError as e:
+        raise ScenarioError(path, "models", str(e)) from None
+
+
+def _check_event_targets(models: dict[str, Any], events: list[ScheduledEvent], city: CitySpec,
+                         path: Path | None) -> None:
+    """Ask each model whether the names in its events exist (stations, nodes, lots): a wrong
+    name stops here, naming the file, the event and what is allowed."""
+    from twin.core.model import TwinModel
+
+    checked = [e for e in events
+               if registry.get(e.model).check_event.__func__ is not TwinModel.check_event.__func__]
+    if not checked:
+        return
+    from twin.city.io import open_city
+
+    the_city = open_city(city)
+    for e in checked:
+        cls = registry.get(e.model)
+        for fld, message in cls.check_event(e.kind, e.payload, models[e.model], the_city) or ():
+            raise ScenarioError(path, f"{e.key}.{fld}" if fld else e.key, message)
 
 
 def _households_per_point(value: Any, saved: Path | None, path: Path | None,

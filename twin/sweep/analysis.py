@@ -64,9 +64,40 @@ def _salib_seed(seed: int) -> int:
     return seed if seed else 1
 
 
+# An index is reported only when its confidence interval is narrower than these widths
+# (full widths, high - low); otherwise the report says how many runs would get it there
+# (interval widths shrink as 1 / sqrt(runs)).
+SOBOL_MAX_WIDTH = 0.2  # Sobol indices lie in [0, 1]: +/- 0.1
+MORRIS_MAX_RELATIVE_WIDTH = 0.5  # mu* +/- 25% of the largest mu* (enough to rank them)
+
+
+def runs_needed(runs: int, width: float, max_width: float) -> int:
+    """Runs for an interval of `max_width`, from one of `width` at `runs` (1 / sqrt(n))."""
+    if not math.isfinite(width):
+        return 10 * runs
+    return int(math.ceil(runs * max(1.0, (width / max_width) ** 2)))
+
+
+def _verdict(row: dict, widths: dict[str, float], max_width: float, runs: int) -> dict:
+    """Mark a row reported (every interval narrow enough) or say what it needs."""
+    worst = max(widths.values())
+    row["max_width"] = max_width
+    row["reported"] = bool(math.isfinite(worst) and worst <= max_width)
+    if not row["reported"]:
+        need = runs_needed(runs, worst, max_width)
+        row["runs_needed"] = need
+        row["finding"] = (f"too few samples: about {need} runs needed (interval width "
+                          f"{worst:.2g} from {runs} runs; reported below {max_width:g})")
+    return row
+
+
 def sobol_indices(ds: xr.Dataset, output: str, policy: str | None = None,
-                  confidence: float = 0.95, seed: int = 0) -> list[dict]:
-    """First-order and total Sobol indices per uncertainty, with confidence half widths."""
+                  confidence: float = 0.95, seed: int = 0,
+                  max_width: float = SOBOL_MAX_WIDTH) -> list[dict]:
+    """First-order and total Sobol indices per uncertainty with bootstrap confidence
+    intervals (SALib resamples the design 100 times), kept to [0, 1] (indices and
+    intervals: estimates outside are sampling noise); `reported` when every interval of
+    the row is narrower than `max_width`."""
     from SALib.analyze import sobol
 
     design = json.loads(ds.attrs["design"])
@@ -77,15 +108,28 @@ def sobol_indices(ds: xr.Dataset, output: str, policy: str | None = None,
     with np.errstate(all="ignore"):
         r = sobol.analyze(problem, y, calc_second_order=design["second_order"],
                           conf_level=confidence, seed=_salib_seed(seed))
-    return [{"output": output, "policy": policy, "parameter": name, "S1": float(r["S1"][i]),
-             "S1_conf": float(r["S1_conf"][i]), "ST": float(r["ST"][i]),
-             "ST_conf": float(r["ST_conf"][i])} for i, name in enumerate(problem["names"])]
+    rows = []
+    for i, name in enumerate(problem["names"]):
+        row = {"output": output, "policy": policy, "parameter": name}
+        widths = {}
+        for k in ("S1", "ST"):
+            est, half = float(r[k][i]), float(r[f"{k}_conf"][i])
+            lo, hi = (np.clip([est - half, est + half], 0.0, 1.0) if math.isfinite(half)
+                      else (0.0, 1.0))
+            row |= {k: float(np.clip(est, 0.0, 1.0)) if math.isfinite(est) else math.nan,
+                    f"{k}_conf": half, f"{k}_low": float(lo), f"{k}_high": float(hi)}
+            widths[k] = float(hi - lo) if math.isfinite(half) else math.inf
+        rows.append(_verdict(row, widths, max_width, len(y)))
+    return rows
 
 
 def morris_indices(ds: xr.Dataset, output: str, policy: str | None = None,
-                   confidence: float = 0.95, seed: int = 0) -> list[dict]:
+                   confidence: float = 0.95, seed: int = 0,
+                   max_relative_width: float = MORRIS_MAX_RELATIVE_WIDTH) -> list[dict]:
     """Morris mu* (mean absolute elementary effect over each parameter's whole range, in
-    output units) with its confidence half width, and sigma (interactions, non-linearity)."""
+    output units) with its bootstrap confidence interval, and sigma (interactions,
+    non-linearity); Morris suits small budgets (r trajectories of d + 1 runs). A row is
+    `reported` when its interval is narrower than `max_relative_width` x the largest mu*."""
     from SALib.analyze import morris
 
     design = json.loads(ds.attrs["design"])
@@ -98,9 +142,17 @@ def morris_indices(ds: xr.Dataset, output: str, policy: str | None = None,
         warnings.simplefilter("ignore", RuntimeWarning)
         r = morris.analyze(problem, x, y, conf_level=confidence, num_levels=design["levels"],
                            seed=_salib_seed(seed))
-    return [{"output": output, "policy": policy, "parameter": name,
-             "mu_star": float(r["mu_star"][i]), "mu_star_conf": float(r["mu_star_conf"][i]),
-             "sigma": float(r["sigma"][i])} for i, name in enumerate(problem["names"])]
+    scale = float(np.nanmax(np.abs(r["mu_star"]))) if len(y) else 0.0
+    max_width = max_relative_width * scale if scale > 0 else math.inf
+    rows = []
+    for i, name in enumerate(problem["names"]):
+        mu, half = float(r["mu_star"][i]), float(r["mu_star_conf"][i])
+        row = {"output": output, "policy": policy, "parameter": name, "mu_star": mu,
+               "mu_star_conf": half, "mu_star_low": max(0.0, mu - half),
+               "mu_star_high": mu + half, "sigma": float(r["sigma"][i])}
+        width = 2 * half if math.isfinite(half) else math.inf
+        rows.append(_verdict(row, {"mu_star": width}, max_width, len(y)))
+    return rows
 
 
 # --------------------------------------------------------------------------------------
@@ -433,18 +485,21 @@ def format_report(rep: dict) -> str:
         lines.append("paired differences (same scenarios and seeds):")
         lines += [f"  {d['sentence']}" for d in rep["differences"]]
     if rep["sensitivity"]:
-        lines.append("sensitivity:")
+        lines.append("sensitivity (only indices whose interval is narrow enough):")
         for s in rep["sensitivity"]:
+            head = f"  {s['output']} ({s['policy']})"
             if "problem" in s:
-                lines.append(f"  {s['output']} ({s['policy']}): {s['problem']}")
+                lines.append(f"{head}: {s['problem']}")
+            elif not s.get("reported", True):
+                lines.append(f"{head} {s['parameter']:<36} {s['finding']}")
             elif "S1" in s:
-                lines.append(f"  {s['output']} ({s['policy']}) {s['parameter']:<36} "
-                             f"S1 {s['S1']:.2f} +/- {s['S1_conf']:.2f}  "
-                             f"ST {s['ST']:.2f} +/- {s['ST_conf']:.2f}")
+                lines.append(f"{head} {s['parameter']:<36} "
+                             f"S1 {s['S1']:.2f} [{s['S1_low']:.2f}, {s['S1_high']:.2f}]  "
+                             f"ST {s['ST']:.2f} [{s['ST_low']:.2f}, {s['ST_high']:.2f}]")
             else:
-                lines.append(f"  {s['output']} ({s['policy']}) {s['parameter']:<36} "
-                             f"mu* {s['mu_star']:.4g} +/- {s['mu_star_conf']:.2g}  "
-                             f"sigma {s['sigma']:.4g}")
+                lines.append(f"{head} {s['parameter']:<36} "
+                             f"mu* {s['mu_star']:.4g} [{s['mu_star_low']:.4g}, "
+                             f"{s['mu_star_high']:.4g}]  sigma {s['sigma']:.4g}")
     if rep["discovery"]:
         lines.append("scenario discovery (PRIM):")
         lines += [f"  {d['sentence']}" for d in rep["discovery"]]

@@ -12,6 +12,7 @@ adding replicates appends runs at the end of the store and a run's index never c
 from __future__ import annotations
 
 import itertools
+import json
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 def n_scenarios(design: Design, uncs: tuple[Uncertainty, ...]) -> int:
     """Number of scenarios (design points) without sampling them."""
     d = len(uncs)
+    if design.kind == "posterior":
+        return design.samples
     if design.kind == "full_factorial":
         return int(np.prod([len(_grid(u, design.levels)) for u in uncs], dtype=np.int64))
     if design.kind == "latin_hypercube":
@@ -50,6 +53,8 @@ def salib_problem(uncs: tuple[Uncertainty, ...]) -> dict:
 def unit_design(design: Design, uncs: tuple[Uncertainty, ...]) -> np.ndarray:
     """The design matrix in unit space, shape (scenarios, uncertainties)."""
     d = len(uncs)
+    if design.kind == "posterior":
+        return posterior_unit(design.posterior, design.samples, design.seed, uncs)
     if design.kind == "full_factorial":
         if not uncs:
             return np.zeros((1, 0))
@@ -82,3 +87,87 @@ def run_position(run: int, n_scen: int, n_pol: int) -> tuple[int, int, int]:
     rep, rest = divmod(run, n_scen * n_pol)
     scen, pol = divmod(rest, n_pol)
     return rep, scen, pol
+
+
+# --------------------------------------------------------------------------------------
+# Calibrated ensembles: `kind = "posterior"`, `posterior = "path"` (a `twin calibrate` store)
+# --------------------------------------------------------------------------------------
+def posterior_uncertainties(path) -> tuple[Uncertainty, ...]:
+    """One uncertainty per calibrated parameter, ranging over its prior's bounds (so its
+    unit-space column maps back to the drawn value, and PRIM and the coordinates treat it
+    like any range)."""
+    from twin.calibrate.store import open_posterior
+    from twin.sweep.spec import Uncertainty
+
+    ds = open_posterior(path)
+    out = []
+    for key in json.loads(ds.attrs["parameters"]):
+        a = ds[key].attrs
+        model, _, name = key.partition(".")
+        out.append(Uncertainty(key, model, name, lo=float(a["lo"]), hi=float(a["hi"]),
+                               integer=bool(a.get("integer", 0))))
+    return tuple(out)
+
+
+def posterior_unit(path, samples: int, seed: int, uncs: tuple[Uncertainty, ...]) -> np.ndarray:
+    """`samples` joint parameter sets drawn from the posterior by its weights (systematic
+    resampling: every particle of weight w appears about w x samples times), in unit space
+    of `uncs` (other uncertainties of the sweep get a Latin hypercube column)."""
+    from scipy.stats import qmc
+
+    from twin.calibrate.store import open_posterior
+
+    ds = open_posterior(path)
+    w = np.asarray(ds["weight"].values, dtype=float)
+    rng = np.random.default_rng(seed)
+    picks = np.searchsorted(np.cumsum(w / w.sum()), (rng.uniform() + np.arange(samples))
+                            / samples).clip(0, len(w) - 1)
+    picks = rng.permutation(picks)
+    lhs = qmc.LatinHypercube(d=max(1, len(uncs)), rng=rng).random(samples)
+    unit = np.empty((samples, len(uncs)))
+    for j, u in enumerate(uncs):
+        if u.key in ds.data_vars and "lo" in ds[u.key].attrs:
+            x = np.asarray(ds[u.key].values, dtype=float)[picks]
+            if u.integer:  # the middle of the value's cell (Uncertainty.value floors)
+                unit[:, j] = ((x - u.lo + 0.5) / u.levels).clip(0.0, 1.0)
+            else:
+                unit[:, j] = ((x - u.lo) / (u.hi - u.lo)).clip(0.0, 1.0)
+        else:
+            unit[:, j] = lhs[:, j]
+    return unit
+
+
+def parse_posterior(design_doc: dict, path, base) -> tuple:
+    """`[design] kind = "posterior", posterior = "store"` checked for `twin.sweep.spec`:
+    (absolute store path, its uncertainties, its hash for the sweep's digest); every
+    calibrated parameter must be a number parameter of the base scenario."""
+    from pathlib import Path
+
+    from twin.calibrate.store import open_posterior
+    from twin.core import params as P
+    from twin.core.errors import ScenarioError, TwinError
+
+    where = "design.posterior"
+    text = design_doc.get("posterior")
+    if not isinstance(text, str):
+        raise ScenarioError(path, where, "missing; allowed: the path of a posterior store "
+                            "written by `twin calibrate`, relative to this sweep file")
+    p = Path(text)
+    p = p if p.is_absolute() else ((Path(path).parent if path else Path.cwd()) / p).resolve()
+    try:
+        ds = open_posterior(p)
+    except TwinError as e:
+        raise ScenarioError(path, where, str(e)) from None
+    if not ds.attrs.get("complete"):
+        raise ScenarioError(path, where, f"{p} is an unfinished calibration; finish it with "
+                            "`twin calibrate SPEC --resume`")
+    uncs = posterior_uncertainties(p)
+    for u in uncs:
+        if u.model not in base.models:
+            raise ScenarioError(path, where, f"{p} calibrates {u.key}, and the base scenario "
+                                "has no model " + repr(u.model))
+        names = [i.name for i in P.describe(type(base.models[u.model]))]
+        if u.param not in names:
+            raise ScenarioError(path, where, f"{p} calibrates {u.key}, which is not a "
+                                f"parameter of {u.model}")
+    return p, uncs, str(ds.attrs["spec_hash"]) + f":{int(ds.sizes['sample'])}"

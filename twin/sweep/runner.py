@@ -30,6 +30,7 @@ import numpy as np
 
 from twin.core import registry
 from twin.core.errors import TwinError
+from twin.core.recorder import time_dims
 from twin.core.scenario import Scenario, ScheduledEvent
 from twin.sweep import designs
 from twin.sweep.spec import Output, SweepSpec
@@ -117,6 +118,7 @@ def reduce_outputs(ds, outputs: tuple[Output, ...]) -> dict:
         da = ds[o.var]
         for op, over in o.steps:
             dims = over if over is not None else da.dims
+            dims = tuple(_time_alias(da, d) for d in dims)
             missing = [d for d in dims if d not in da.dims]
             if missing:
                 raise KeyError(f"output {o.name!r}: {o.var!r} has no dim {missing[0]!r} left "
@@ -127,6 +129,15 @@ def reduce_outputs(ds, outputs: tuple[Output, ...]) -> dict:
                 da = getattr(da, op)(dim=list(dims), keep_attrs=True)
         out[o.name] = da
     return out
+
+
+def _time_alias(da, dim: str) -> str:
+    """`time` in an output's reduction names the variable's own time base (`day`,
+    `drainage_time`, ...), so a sweep file reads the same whatever base a model records on."""
+    if dim != "time" or "time" in da.dims:
+        return dim
+    bases = time_dims(da)
+    return bases[0] if len(bases) == 1 else dim
 
 
 def execute(base: Scenario, root_seed: int, outputs, task: RunTask,

@@ -62,7 +62,7 @@ def test_drill_runs_with_faults_and_responses():
                                 inlet_blockages=[(48, 0, 0.05, None)], mobile_pumps=3,
                                 mobile_pumps_at_min=60))
     calm = run(drill_scenario(duration_min=120))
-    t_min = (faults.time - faults.time[0]).values / np.timedelta64(1, "m") + 1
+    t_min = (faults.drainage_time - faults.drainage_time[0]).values / np.timedelta64(1, "m") + 1
     off = faults["pump_setting"].sel(pump="P_PS01").values
     assert np.all(off[(t_min > 61) & (t_min < 180)] == 0) and off[t_min > 182].min() > 0
     assert float(faults["system_flood_volume"]) > float(calm["system_flood_volume"])

@@ -40,7 +40,7 @@ def test_drill_outputs_units_and_operations(drill):
     assert abs(float(ds["routing_continuity_error"])) < 0.5
     # PS01 is off from 01:00 to 03:00 and on again afterwards
     ps = ds["pump_setting"].sel(pump="P_PS01")
-    t = (ds.time - ds.time[0]).values / np.timedelta64(1, "h")
+    t = (ds.drainage_time - ds.drainage_time[0]).values / np.timedelta64(1, "h")
     assert np.all(ps.values[(t > 1.05) & (t < 2.95)] == 0)
     assert ps.values[t > 3.1].max() > 0
     assert float(ds["mobile_pumped_volume"]) > 0
@@ -65,10 +65,10 @@ def test_drill_map_outputs(drill):
     assert ds["node_x_m"].units == "m" and ds["pump_x_m"].units == "m"
     assert list(ds["pump_station"].values) == ["PS01", "PS02", "PS03"]
     edges = ds["road_edge_closed"]
-    assert edges.dims == ("time", "road_edge") and edges.sizes["road_edge"] == r.n_edges
+    assert edges.dims == ("drainage_time", "road_edge") and edges.sizes["road_edge"] == r.n_edges
     np.testing.assert_array_equal(edges.sum("road_edge").values, ds["n_closed_road_edges"].values)
     closed_pts = ds["road_closed"].values.astype(bool)
-    for t in range(0, ds.sizes["time"], 17):  # an edge is closed iff it touches a closed point
+    for t in range(0, ds.sizes["drainage_time"], 17):  # an edge is closed iff it touches a closed point
         nodes = set(k[closed_pts[t]].tolist())
         touching = np.array([u in nodes or v in nodes for u, v in zip(r.edge_u, r.edge_v,
                                                                     strict=True)])
@@ -95,15 +95,17 @@ def test_closed_roads_published_to_other_models():
 
     class RoadWatch(TwinModel):
         name, Params, requires = "roadwatch", NoParams, ("drainage",)
+        reads = ("closed_roads",)
 
         def start(self):
+            self.ctx.recorder.time_base("roadwatch_time", long_name="each minute")
             self.ctx.recorder.declare("watched_closed_edges", units="1", dtype=np.int64,
                                       long_name="closed road edges as read by another model",
-                                      time_dim="time")
+                                      time_dim="roadwatch_time")
             self.ctx.clock.every(60, self._look, offset_s=60)
 
         def _look(self, now_s):
-            seen = self.ctx.exchange.read("closed_roads")
+            seen = self.read("closed_roads")
             self.ctx.recorder.append("watched_closed_edges", now_s, len(seen))
 
     registry.register(RoadWatch)
@@ -210,7 +212,7 @@ def test_gauge_csv_drives_a_run(tmp_path):
            "models": {"drainage": {"storm": "gauge", "gauge_csv": str(f)}}}
     ds = run(parse_scenario(doc, tmp_path / "s.toml"))
     assert float(ds["storm_depth"]) == pytest.approx(36.5)
-    assert float(ds["node_depth"].isel(time=slice(0, 30)).max()) < 0.01 < float(
+    assert float(ds["node_depth"].isel(drainage_time=slice(0, 30)).max()) < 0.01 < float(
         ds["node_depth"].max())
     with pytest.raises(ScenarioError, match="before the scenario start|whole number"):
         gauge_storm(f, dt.datetime(2024, 7, 1, 1))

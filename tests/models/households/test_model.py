@@ -50,7 +50,7 @@ def test_publishes_deliveries_daily_and_records_with_units(hh_city):
     assert len({id(d) for d in seen}) == len(seen)  # a fresh array each day
     ds = ctx.recorder.to_dataset()
     assert list(ds["stream"].values) == list(STREAMS)
-    assert ds.sizes["time"] == 15 and ds.sizes["district"] == len(hh_city.districts)
+    assert ds.sizes["day"] == 15 and ds.sizes["district"] == len(hh_city.districts)
     for name in ("waste_generated", "waste_sorted", "waste_unsorted", "participation",
                  "food_capture", "food_purity", "sorted_share", "households",
                  "car_ownership", "piped_gas_share", "waste_per_person"):
@@ -59,7 +59,7 @@ def test_publishes_deliveries_daily_and_records_with_units(hh_city):
     # what the waste model reads is what the households put into containers that day
     daily = ds["waste_generated"].sum(("district", "stream")).values
     assert np.allclose([d.sum() for d in seen], daily)
-    assert np.allclose(seen[-1][:, 0].sum(), ds["waste_sorted"].isel(time=-1)
+    assert np.allclose(seen[-1][:, 0].sum(), ds["waste_sorted"].isel(day=-1)
                        .sel(stream="food").sum())
     assert ds["households"].sum() == len(hh_city.households)
     assert model.households.get("car").shape == (len(hh_city.households),)
@@ -89,7 +89,7 @@ def short_runs():
 
 def final_participation(ds) -> float:
     w = ds["households"]
-    return float((ds["participation"].isel(time=-1) * w).sum() / w.sum())
+    return float((ds["participation"].isel(day=-1) * w).sum() / w.sum())
 
 
 def test_policy_scenarios_rank_as_expected(short_runs):

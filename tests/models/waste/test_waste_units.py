@@ -170,23 +170,23 @@ def test_run_books_every_tonne(ten_days):
     ds, model = ten_days
     gen = float(ds["generated_t"].sum())
     disposed = float(ds["tonnes_by_destination"].sum())
-    waiting = float(ds["stock_t"].isel(time=-1).sum())
+    waiting = float(ds["stock_t"].isel(day=-1).sum())
     assert abs(gen - disposed - waiting) < 1e-9 * gen
     assert float(np.abs(ds["mass_balance_residual_t"]).max()) < 1e-9 * gen
     assert np.all(ds["stock_t"].values >= -1e-9)
     # collected = generated over the run, less what still waits in containers
     coll = float(ds["collected_t"].sum())
-    assert coll == pytest.approx(gen - float(ds["stock_t"].isel(time=-1, stock=0)), rel=1e-9)
+    assert coll == pytest.approx(gen - float(ds["stock_t"].isel(day=-1, stock=0)), rel=1e-9)
 
 
 def test_run_outputs_have_units_dims_and_consistent_landfill(ten_days):
     ds, _ = ten_days
     for v in ds.data_vars:
         assert ds[v].attrs.get("units") and ds[v].attrs.get("long_name"), v
-    assert ds["tonnes_by_destination"].dims == ("time", "stream", "destination")
+    assert ds["tonnes_by_destination"].dims == ("day", "stream", "destination")
     assert list(ds["destination"].values) == list(DESTINATIONS)
-    assert ds["station_wait_min"].dims == ("time", "transfer_station")
-    assert ds["overflow_events"].dims == ("time", "collection_point")
+    assert ds["station_wait_min"].dims == ("day", "transfer_station")
+    assert ds["overflow_events"].dims == ("day", "collection_point")
     lf = ds["tonnes_by_destination"].sel(destination="landfill").sum("stream")
     np.testing.assert_allclose(lf.values, ds["landfill_tonnes"].values)
     np.testing.assert_array_equal(ds["zero_landfill"].values, (lf.values <= 1e-9) * 1.0)
@@ -225,7 +225,7 @@ def test_missing_or_misshapen_deliveries_are_reported(city):
 def test_legacy_points_send_sorted_waste_to_residual(city):
     all_legacy = WasteParams(sorting_point_share=0.0, **FAST)
     ds, _ = run_waste(all_legacy, stub_deliveries(city, seed=3), city=city, days=3)
-    gen = ds["generated_t"].sum("time")
+    gen = ds["generated_t"].sum("day")
     assert float(gen.sel(stream="residual")) == pytest.approx(float(gen.sum()))
     assert float(ds["sorting_point"].sum()) == 0
 
@@ -239,7 +239,7 @@ def test_overflow_hot_spots_carry_point_coordinates(city):
     np.testing.assert_array_equal(ds["point_y_m"].values, s.y[cp])
     assert ds["point_x_m"].dims == ("collection_point",)
     assert ds["overflow_events_total"].dims == ("collection_point",)
-    total = ds["overflow_events"].sum("time")
+    total = ds["overflow_events"].sum("day")
     np.testing.assert_array_equal(ds["overflow_events_total"].values, total.values)
     assert float(total.sum()) > 0  # 0.33 t of residual bins for about 0.5 t a day
 
@@ -259,7 +259,7 @@ def test_plants_report_what_arrived_and_plan_scale(city):
     assert np.isnan(float(ds["plant_capacity_t"].sel(plant="hazardous_treatment")))
     assert float(ds["plan_scale"]) == pytest.approx(24.87e6 / city.population)
     rows = {label.strip(): value for label, value, _ in WasteModel.summarize(ds)}
-    need = float(off.sel(plant=["incineration", "digestion"])[1:].max("time").sum())  # not day 0
+    need = float(off.sel(plant=["incineration", "digestion"])[1:].max("day").sum())  # not day 0
     assert rows["needed for zero landfill (busiest day per plant)"] == pytest.approx(need)
     assert rows["needed at plan scale"] == pytest.approx(need * float(ds["plan_scale"]))
     assert rows["raw waste landfilled"] == 0.0

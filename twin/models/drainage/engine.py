@@ -65,6 +65,10 @@ class Summary:
     pump_ids: list[str] = field(default_factory=list)
     pump_volume_m3: np.ndarray = field(default_factory=lambda: np.zeros(0))
     wall_s: float = 0.0
+    node_peak_inflow_m3_per_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # SWMM's runoff and routing totals (m3): rainfall, infiltration, runoff, final surface
+    # storage; external inflow, outflow, flooding, initial and final sewer storage
+    totals_m3: dict = field(default_factory=dict)
 
     @property
     def n_flooded_nodes(self) -> int:
@@ -87,6 +91,16 @@ def parse_report(rpt: str | Path) -> dict:
             m = re.search(r"Continuity Error \(%\) \.+\s+(-?[\d.]+)", text[i:])
             if m:
                 out[key] = float(m.group(1))
+    # stored sewer volumes: the toolkit's routing totals hold them only after swmm_end, so
+    # they come from the report (second column: 10^6 ltr or 10^6 gal)
+    i = text.find("Flow Routing Continuity")
+    for key, title in (("routing_initial_storage_m3", "Initial Stored Volume"),
+                       ("routing_final_storage_m3", "Final Stored Volume")):
+        m = re.search(re.escape(title) + r" \.+\s+(-?[\d.]+)\s+(-?[\d.]+)", text[i:]) \
+            if i >= 0 else None
+        if m:
+            out[key] = float(m.group(2)) * (3785.411784 if "10^6 gal" in text[i:i + 200]
+                                            else 1000.0)
     return out
 
 
@@ -130,8 +144,12 @@ class _Engine:
         self.read_codes = [5] * n + [4] * n  # depth, flooding rate
         self.read_links = pumps + pumps
         self.read_link_codes = [0] * len(pumps) + [5] * len(pumps)  # flow, setting
+        # cumulative flood volume of every non-outfall node (SWMM's own integral, so the
+        # street receives exactly what SWMM books as flooding; stats of outfalls segfault)
+        self.flood_nodes = [i for i in range(n) if self.node_kind[i] != "outfall"]
         self.read_scale = np.r_[np.full(n, self.len), np.full(n, self.q),
-                                np.full(len(pumps), self.q), np.ones(len(pumps))]
+                                np.full(len(pumps), self.q), np.ones(len(pumps)),
+                                np.full(len(self.flood_nodes), self.vol)]
         self.forced: dict[int, float] = {}
         self.it = iter(self.sim)
         self.done = False
@@ -167,7 +185,8 @@ class _Engine:
             if read and not self.done:  # once SWMM has ended its state is no longer readable
                 self.last = np.fromiter(
                     chain(map(self.node_get, self.read_nodes, self.read_codes),
-                          map(self.link_get, self.read_links, self.read_link_codes)),
+                          map(self.link_get, self.read_links, self.read_link_codes),
+                          (self.solver.node_get_stats(i).volFlooded for i in self.flood_nodes)),
                     float, len(self.read_scale)) * self.read_scale
             if read and self.last is not None:
                 rows.append(self.last)
@@ -188,6 +207,11 @@ class _Engine:
             raise ValueError("negative inflows are not booked by SWMM's mass balance")
         self.sim._model.setNodeInflow(node_id, q_m3_per_s / self.q)
 
+    def set_inflows(self, node_ids: list[str], q_m3_per_s: list[float]) -> None:
+        """Several external inflows in one call (street water back through the inlets)."""
+        for node_id, q in zip(node_ids, q_m3_per_s, strict=True):
+            self.set_inflow(node_id, q)
+
     def set_flow_limit(self, link_id: str, q_m3_per_s: float) -> None:
         i = self.link_ids.index(link_id)
         self.solver.link_set_parameter(i, 3, q_m3_per_s / self.q)
@@ -197,9 +221,10 @@ class _Engine:
             self._step()
         m = self.sim._model
         keep = [i for i, k in enumerate(self.node_kind) if k != "outfall"]
-        vol, hours, peak, maxd = [], [], [], []
+        vol, hours, peak, maxd, peak_in = [], [], [], [], []
         for i in keep:  # never Node.statistics on an outfall: it segfaults
             st = m.node_statistics(self.node_ids[i])
+            peak_in.append(st["peak_total_inflow"] * self.q)
             vol.append(st["flooding_volume"] * self.vol)
             hours.append(st["flooding_duration"])
             peak.append(st["peak_flooding_rate"] * self.q)
@@ -207,8 +232,23 @@ class _Engine:
         pumps = [m.pump_statistics(self.link_ids[i])["total_volume"] * self.vol
                  for i in self.pumps]
         rt = m.flow_routing_stats()
+        ro = m.runoff_routing_stats()
+        # the runoff totals come as depths over the whole subcatchment area (mm or in)
+        n_sub = self.solver.project_get_count(1)  # 1: subcatchments
+        area_m2 = sum(self.solver.subcatch_get_parameter(i, 1) for i in range(n_sub)) * (
+            1e4 if self.len == 1.0 else 4046.8564224)  # ha or acres
+        depth_m = 1e-3 if self.len == 1.0 else 0.0254
+        totals = {f"runoff_{k}": ro[k] * depth_m * area_m2 for k in (
+            "rainfall", "evaporation", "infiltration", "runoff", "init_storage",
+            "final_storage")}
+        totals.update({f"routing_{k}": rt[k] * self.vol for k in (
+            "wet_weather_inflow", "dry_weather_inflow", "groundwater_inflow", "II_inflow",
+            "external_inflow", "flooding", "outflow", "evaporation_loss",
+            "seepage_loss", "initial_storage", "final_storage")})
         self.sim.close()
         rep = parse_report(self.rpt)
+        for key in ("initial_storage", "final_storage"):
+            totals[f"routing_{key}"] = rep.get(f"routing_{key}_m3", float("nan"))
         return {"node_ids": [self.node_ids[i] for i in keep],
                 "node_kind": [self.node_kind[i] for i in keep],
                 "node_flood_volume_m3": np.array(vol), "node_flood_hours": np.array(hours),
@@ -217,7 +257,8 @@ class _Engine:
                 "system_flood_volume_m3": rt["flooding"] * self.vol,
                 "system_outflow_m3": rt["outflow"] * self.vol,
                 "pump_ids": [self.link_ids[i] for i in self.pumps],
-                "pump_volume_m3": np.array(pumps),
+                "pump_volume_m3": np.array(pumps), "node_peak_inflow_m3_per_s": np.array(peak_in),
+                "totals_m3": totals,
                 "runoff_continuity_error_pct": rep["runoff_continuity_error_pct"],
                 "routing_continuity_error_pct": rep["routing_continuity_error_pct"]}
 
@@ -377,7 +418,9 @@ def _summary(network: str, inp: Inp, d: dict, wall_s: float) -> Summary:
                    system_outflow_m3=d["system_outflow_m3"],
                    runoff_continuity_error_pct=d["runoff_continuity_error_pct"],
                    routing_continuity_error_pct=d["routing_continuity_error_pct"],
-                   pump_ids=d["pump_ids"], pump_volume_m3=d["pump_volume_m3"], wall_s=wall_s)
+                   pump_ids=d["pump_ids"], pump_volume_m3=d["pump_volume_m3"], wall_s=wall_s,
+                   node_peak_inflow_m3_per_s=d["node_peak_inflow_m3_per_s"],
+                   totals_m3=d["totals_m3"])
 
 
 class SteppedRun:
@@ -440,7 +483,9 @@ class SteppedRun:
             if states is not None and i < len(states):  # views into the array the engine sent
                 st = states[i]
                 out.update(depth_m=st[:n], flood_m3_per_s=st[n:2 * n],
-                           pump_flow_m3_per_s=st[2 * n:2 * n + p], pump_setting=st[2 * n + p:])
+                           pump_flow_m3_per_s=st[2 * n:2 * n + p],
+                           pump_setting=st[2 * n + p:2 * n + 2 * p],
+                           flood_volume_m3=st[2 * n + 2 * p:])  # non-outfall nodes only
             ahead.append((t, out))
         return self.advance(until_s)
 
@@ -459,6 +504,10 @@ class SteppedRun:
 
     def set_inflow(self, node_id: str, q_m3_per_s: float) -> None:
         self._command("set_inflow", node_id, float(q_m3_per_s))
+
+    def set_inflows(self, node_ids: list[str], q_m3_per_s) -> None:
+        """External inflows (>= 0, m3/s) at several nodes, held until changed."""
+        self._command("set_inflows", list(node_ids), [float(q) for q in q_m3_per_s])
 
     def set_flow_limit(self, link_id: str, q_m3_per_s: float) -> None:
         self._command("set_flow_limit", link_id, float(q_m3_per_s))

@@ -14,7 +14,9 @@ import numpy as np
 
 from twin.core.errors import ScenarioError, TwinError
 from twin.core.model import TwinModel
+from twin.coupling import Channel
 from twin.models.drainage import storms as S
+from twin.models.drainage.dual import DualDrainage, network_design
 from twin.models.drainage.engine import SteppedRun
 from twin.models.drainage.inp import Inp, full_flow_m3_per_s, read_inp
 from twin.models.drainage.operations import MobilePumps, Street
@@ -22,6 +24,7 @@ from twin.models.drainage.params import (
     DrainageParams,
     InletBlockage,
     MobilePumpDispatch,
+    PumpCapacity,
     PumpOutage,
     PumpRestore,
 )
@@ -36,11 +39,17 @@ def choose_storm(p: DrainageParams, start: dt.datetime) -> S.Hyetograph | None:
     if kind == "network":
         return None
     if kind == "design":
-        return S.design_storm(p.city_formula, p.return_period_years, p.duration_min,
-                              p.peak_position, step)
-    if kind == "preset":
-        return S.preset_storm(p.preset, step)
-    return S.gauge_storm(p.gauge_csv, start)
+        h = S.design_storm(p.city_formula, p.return_period_years, p.duration_min,
+                           p.peak_position, step)
+    elif kind == "preset":
+        h = S.preset_storm(p.preset, step)
+    else:
+        return S.gauge_storm(p.gauge_csv, start)
+    dry = int(round(p.storm_start_h * 3600.0 / step))
+    if dry == 0:
+        return h
+    return S.Hyetograph(step, np.r_[np.zeros(dry), h.intensity_mm_per_h],
+                        f"{h.label}, from +{p.storm_start_h:g} h", h.reconstruction)
 
 
 def replace_rain(inp: Inp, storm: S.Hyetograph) -> None:
@@ -61,13 +70,37 @@ def replace_rain(inp: Inp, storm: S.Hyetograph) -> None:
     inp.set_rows("RAINGAGES", gauges)
 
 
-class DrainageModel(TwinModel):
+class DrainageModel(DualDrainage, TwinModel):
     """Storm-sewer hydraulics by EPA SWMM with twin's storms, faults and responses."""
 
     name = "drainage"
     Params = DrainageParams
     events = {"pump_outage": PumpOutage, "pump_restore": PumpRestore,
-              "inlet_blockage": InletBlockage, "mobile_pumps": MobilePumpDispatch}
+              "inlet_blockage": InletBlockage, "mobile_pumps": MobilePumpDispatch,
+              "pump_capacity": PumpCapacity}
+    publishes = (
+        Channel("closed_roads", "road edge ids",
+                "City road edges closed because water on the street exceeds the lane limit: a "
+                "frozenset of edge indices, republished whenever it changes (generated "
+                "networks only; empty for a user's .inp)."),
+        Channel("street_water_depth", "m",
+                "Water on the street at each city road node: float64 array [road_node], 0 "
+                "where the node has no waterlogging point; republished every stride."),
+    )
+
+    @classmethod
+    def check_event(cls, kind, payload, params, city):
+        """Stations and nodes named in events exist in the network the run will use."""
+        if kind in ("pump_outage", "pump_restore", "pump_capacity") and payload.station:
+            allowed = _event_names(params, city)[0]
+            if payload.station not in allowed:
+                yield "station", (f"unknown pumping station or pump {payload.station!r}; "
+                                  "allowed: '' (all) or " + ", ".join(allowed))
+        elif kind == "inlet_blockage":
+            nodes = _event_names(params, city)[1]
+            if payload.node not in nodes:
+                yield "node", (f"unknown node {payload.node!r}; allowed: a node of the network "
+                               f"({len(nodes)} nodes, e.g. {', '.join(sorted(nodes)[:8])})")
 
     # ------------------------------------------------------------------ setup
     def start(self) -> None:
@@ -79,11 +112,13 @@ class DrainageModel(TwinModel):
         self.land_m2: dict[str, float] = {}
         self.inlet_m3_per_s: dict[str, float] = {}
         self.station_pump: dict[str, str] = {}
+        net = None
         if p.network is None:
             from twin.models.drainage.citynet import build_city_network
 
             storm = self.storm
-            net = build_city_network(ctx.city, self.tmp, storm, ctx.calendar.start, ctx.horizon_s)
+            net = build_city_network(ctx.city, self.tmp, storm, ctx.calendar.start, ctx.horizon_s,
+                                     design=network_design(p))
             self.road_node, self.station_pump = net.junction_road_node, net.station_pump
             self.land_m2, self.inlet_m3_per_s = net.junction_land_m2, net.junction_inlet_m3_per_s
             self.inp = read_inp(net.path)
@@ -131,8 +166,10 @@ class DrainageModel(TwinModel):
             a, b = np.array(streets, np.int64).reshape(-1, 2).T
             self.street.connect(a, b, r.node_elev_m[[self.road_node[nid] for nid in self.nodes]])
         self.closed_edges: frozenset[int] = frozenset()
+        self._setup_dual(net)
         self._declare()
-        ctx.exchange.publish("closed_roads", self.closed_edges, producer=self.name)
+        self.publish("closed_roads", self.closed_edges)
+        self._water_nodes = np.array([self.road_node.get(nid, -1) for nid in self.nodes], np.int64)
         self.trucks = MobilePumps(ctx.clock.env, self.street,
                                   rate_m3_per_s=p.mobile_pump_rate_m3_per_s,
                                   setup_s=60.0 * p.mobile_pump_setup_min,
@@ -142,6 +179,7 @@ class DrainageModel(TwinModel):
             self.trucks.add(p.mobile_pumps)
         self.t_prev = 0.0
         self.event_times_s: list[float] = []  # filled by `expect` (after start)
+        self._declare_street()
         ctx.clock.every(p.stride_s, self._stride, offset_s=p.stride_s)
 
     def _coords(self) -> None:
@@ -179,30 +217,42 @@ class DrainageModel(TwinModel):
     def _declare(self) -> None:
         self._coords()
         rec = self.ctx.recorder
+        rec.time_base("drainage_time", long_name="end of each drainage stride (stride_s)")
         rec.declare("node_depth", dims=("node",), units="m",
+                    time_dim="drainage_time",
                     long_name="water depth in the node above its invert (SWMM)")
         rec.declare("node_flooding_rate", dims=("node",), units="m3/s",
+                    time_dim="drainage_time",
                     long_name="flow overflowing the node onto the street (SWMM)")
         rec.declare("ponded_depth", dims=("node",), units="m",
+                    time_dim="drainage_time",
                     long_name="water on the street at the node's waterlogging point")
         rec.declare("road_closed", dims=("node",), units="1", dtype=np.int8,
+                    time_dim="drainage_time",
                     long_name="street at the point closed (water above the lane limit)")
         rec.declare("mobile_pumps_at_node", dims=("node",), units="1",
-                    dtype=np.int64, long_name="mobile pump trucks pumping at the point")
+                    dtype=np.int64, time_dim="drainage_time",
+                    long_name="mobile pump trucks pumping at the point")
         rec.declare("pump_setting", dims=("pump",), units="1",
+                    time_dim="drainage_time",
                     long_name="pump setting (0 off, 1 on)")
         rec.declare("pump_flow", dims=("pump",), units="m3/s",
+                    time_dim="drainage_time",
                     long_name="pump flow (SWMM)")
         if self.road_node:
             rec.declare("road_edge_closed", dims=("road_edge",), units="1", dtype=np.int8,
-                        long_name="city road edge closed by water on the street above the "
+                        time_dim="drainage_time",
+                    long_name="city road edge closed by water on the street above the "
                         "lane limit (published on channel closed_roads)")
         rec.declare("n_closed_road_edges", units="1", dtype=np.int64,
+                    time_dim="drainage_time",
                     long_name="road edges closed by waterlogging")
         rec.declare("mobile_pumps_on_site", units="1", dtype=np.int64,
+                    time_dim="drainage_time",
                     long_name="mobile pump trucks pumping")
         if self.storm is not None:
-            rec.declare("rain_intensity", units="mm/h", long_name="rain intensity over the "
+            rec.declare("rain_intensity", units="mm/h", time_dim="drainage_time",
+                    long_name="rain intensity over the "
                         "stride before (" + self.storm.label + ")",
                         reconstruction=int(self.storm.reconstruction))
         for name, dims, units, long in (
@@ -234,17 +284,18 @@ class DrainageModel(TwinModel):
         # SWMM may compute ahead only up to the next event that can command it (every
         # command of this model comes from an event, at its time or after it); the street,
         # closures and trucks still follow the SimPy clock stride by stride
-        ahead = min(self.params.lookahead_s, self.ctx.horizon_s - now_s)
+        ahead = min(self._lookahead_s(), self.ctx.horizon_s - now_s)
         i = bisect_left(self.event_times_s, now_s)
         if i < len(self.event_times_s):
             ahead = min(ahead, self.event_times_s[i] - now_s)
         st = self.run.advance(now_s, ahead_s=max(ahead, 0.0))
         dt_s = now_s - self.t_prev
         self.t_prev = now_s
-        flood = st["flood_m3_per_s"][self.keep]
-        if self.street.update(flood, dt_s):
+        flood, changed = self._street_step(st, now_s, dt_s)
+        if changed:
             self._publish_closures()
         np.maximum(self.max_ponded, self.street.depth_m, out=self.max_ponded)
+        self._publish_water()
         rec = self.ctx.recorder
         rec.append("node_depth", now_s, st["depth_m"][self.keep])
         rec.append("node_flooding_rate", now_s, flood)
@@ -276,7 +327,13 @@ class DrainageModel(TwinModel):
         edges = frozenset(int(e) for i in idx for e in self.point_edges[i])
         if edges != self.closed_edges:
             self.closed_edges = edges
-            self.ctx.exchange.publish("closed_roads", edges, producer=self.name)
+            self.publish("closed_roads", edges)
+
+    def _publish_water(self) -> None:
+        on = self._water_nodes >= 0
+        water = np.zeros(self.ctx.city.roads.n_nodes)
+        water[self._water_nodes[on]] = self.street.depth_m[on]
+        self.publish("street_water_depth", water)
 
     def _travel_s(self, src: int, dst: int) -> float:
         """Truck travel time between points (src -1 = depot) over open roads."""
@@ -305,7 +362,7 @@ class DrainageModel(TwinModel):
             return [station]
         # TwinError, not ScenarioError: SimPy re-creates an exception raised in a process from
         # its args, which ScenarioError's signature does not allow
-        raise TwinError(f"event pump_outage: unknown pumping station {station!r}; "
+        raise TwinError(f"drainage event: unknown pumping station {station!r}; "
                             "allowed: " + ", ".join([*self.station_pump, *self.pumps]))
 
     def handle(self, kind: str, payload) -> None:
@@ -313,15 +370,15 @@ class DrainageModel(TwinModel):
         if clock.now_s > self.t_prev and clock.now_s % self.params.stride_s == 0:
             self._stride(clock.now_s)  # bring SWMM up to the event's time first
         if kind == "pump_outage":
-            for pid in self._pumps_of(payload.station):
-                self.run.set_pump(pid, 0.0)
+            self._set_pumps(payload.station, on=False)
             if payload.restore_after_h > 0:
                 at_s = clock.now_s + 3600.0 * payload.restore_after_h
                 self.expect(at_s)
                 clock.at(at_s, lambda _t: self.handle("pump_restore", PumpRestore(payload.station)))
         elif kind == "pump_restore":
-            for pid in self._pumps_of(payload.station):
-                self.run.set_pump(pid, None)
+            self._set_pumps(payload.station, on=True)
+        elif kind == "pump_capacity":
+            self._add_capacity(payload.station, payload.added_m3_per_s)
         elif kind == "inlet_blockage":
             self._block(payload.node, payload.capacity_fraction)
             if payload.clear_after_h > 0:
@@ -350,6 +407,7 @@ class DrainageModel(TwinModel):
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         order = [s.node_ids.index(n) for n in self.nodes]
+        self._finish_books(s)
         rec = self.ctx.recorder
         rec.set("node_flood_volume", s.node_flood_volume_m3[order])
         rec.set("node_flood_hours", s.node_flood_hours[order])
@@ -380,4 +438,22 @@ class DrainageModel(TwinModel):
                         float(ds["n_closed_road_edges"].max()), ""))
         out.append(("street water removed by mobile pumps", float(ds["mobile_pumped_volume"]),
                     "m3"))
+        if "water_balance_error" in ds:
+            out += [("peak street water", float(ds["street_water_volume"].max()), "m3"),
+                    ("road-edge hours closed", float(ds["road_edge_hours_closed"]), "h"),
+                    ("waterlogging points (> lane limit, long)",
+                     float(ds["n_waterlogging_points"]), ""),
+                    ("time to drain after the storm", float(ds["time_to_drain"]), "h"),
+                    ("surface + sewer water balance error", float(ds["water_balance_error"]),
+                     "%")]
         return out
+
+
+def _event_names(params: DrainageParams, city) -> tuple[list[str], set[str]]:
+    """(stations and pump ids, node ids) that events may name, without running SWMM."""
+    if params.network is None:
+        stations = [str(n) for n in city.sites.name[city.sites.of_kind("pumping_station")]]
+        return [*stations, *(f"P_{s}" for s in stations)], {f"J{k}" for k in
+                                                             range(city.roads.n_nodes)}
+    inp = read_inp(params.network)
+    return inp.names("PUMPS"), set(inp.node_names())

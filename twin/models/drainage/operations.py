@@ -1,11 +1,12 @@
 """What happens on the street, between SWMM strides: water at waterlogging points, road
 closures, and mobile pump trucks as SimPy processes.
 
-Street water is twin's, not SWMM's: a node's flood overflow (which SWMM counts as lost from the
-sewer, as in a plain run) spreads over `street_area_m2`, drains away once the node stops
-flooding, and is pumped off by trucks. Keeping it outside SWMM leaves SWMM's hydraulics and
-continuity exactly those of a plain run (negative inflows are not booked by SWMM's mass
-balance, so trucks cannot pump out of a SWMM node without corrupting continuity).
+Street water is twin's, coupled to SWMM stride by stride (dual drainage): a node's flood
+overflow (SWMM's flooding) spreads over its street, runs along the streets to lower ground,
+spills into the river at points by the bank, drains back into the sewer through the inlets
+(given to SWMM as inflow, which SWMM books) and is pumped off by trucks (negative inflows
+are not booked by SWMM's mass balance, so trucks take water from the street, not from a
+SWMM node).
 """
 
 from __future__ import annotations
@@ -14,16 +15,22 @@ from collections.abc import Callable
 
 import numpy as np
 
-SPREAD_TIME_S = 600.0  # time constant of overland flow evening out two neighbouring points
+SPREAD_TIME_S = 120.0  # time constant of overland flow evening out two neighbouring points
 
 
 class Street:
-    """Water volume at every node's waterlogging point and the closure state.
+    """Water volume at every node's waterlogging point, where it goes, and the closures.
 
-    On a city network the points are road intersections: water also runs along the streets
-    from a point to lower neighbours (surface = ground + depth), evening out the difference
-    with time constant SPREAD_TIME_S; this conserves volume exactly.
+    In: the node's flooding, SWMM's own cumulative flood volume per stride. Out: back into
+    the sewer through the inlets once the node stops flooding (`returned_m3`, which the
+    model hands to SWMM as inflow, so SWMM books it), over the bank into the river at points
+    by the river (broad-crested weir, `to_river_m3`), by trucks (`pumped_m3`). On a city
+    network water also runs along the streets to lower neighbours (surface = ground +
+    depth, time constant SPREAD_TIME_S). Every cubic metre is booked: received = returned +
+    to river + pumped + on the street now (`balance_error_m3` is that difference).
     """
+
+    WEIR_COEFF = 1.7  # broad-crested weir Q = 1.7 L h^1.5 (SI; Cd sqrt(g) with Cd ~ 0.54)
 
     def __init__(self, n: int, area_m2, drain_m3_per_s, close_m: float,
                  reopen_m: float):
@@ -35,7 +42,11 @@ class Street:
         self.pump_rate = np.zeros(n)  # m3/s of trucks pumping at each point now
         self.trucks_at = np.zeros(n, np.int64)  # trucks pumping at each point now
         self.pumped_m3 = 0.0
-        self.last_flood = np.zeros(n)
+        self.received_m3 = 0.0
+        self.returned_m3 = 0.0
+        self.to_river_m3 = 0.0
+        self.returning = np.zeros(n)  # m3 handed back to the sewer in the last step
+        self.bank_weir_m = np.zeros(n)  # bank length over which a point spills to the river
         self.links: tuple[np.ndarray, np.ndarray] | None = None
         self.ground_m = np.zeros(n)
 
@@ -55,7 +66,7 @@ class Street:
         src, dst = np.where(a_high, a, b), np.where(a_high, b, a)
         dh = np.minimum(np.abs(h[a] - h[b]), depth[src])  # a source gives only its own water
         area_s, area_d = self.area_m2[src], self.area_m2[dst]
-        alpha = min(dt_s / SPREAD_TIME_S, 0.2)
+        alpha = min(dt_s / SPREAD_TIME_S, 0.25)
         v = alpha * dh * area_s * area_d / (area_s + area_d)
         out = np.bincount(src, v, minlength=len(depth))
         scale = np.where(out > self.volume_m3, self.volume_m3 / np.maximum(out, 1e-300), 1.0)
@@ -68,18 +79,30 @@ class Street:
     def depth_m(self) -> np.ndarray:
         return self.volume_m3 / self.area_m2
 
-    def update(self, flood_m3_per_s: np.ndarray, dt_s: float) -> bool:
-        """Advance by dt with the node flood rate at the end of the step (trapezoid);
-        returns True when the set of closed points changed."""
-        inflow = 0.5 * (self.last_flood + flood_m3_per_s) * dt_s
-        self.last_flood = flood_m3_per_s.copy()
-        self.volume_m3 += inflow
+    @property
+    def balance_error_m3(self) -> float:
+        return self.received_m3 - (self.returned_m3 + self.to_river_m3 + self.pumped_m3
+                                   + float(self.volume_m3.sum()))
+
+    def update(self, inflow_m3: np.ndarray, flooding: np.ndarray, dt_s: float) -> bool:
+        """Advance by dt: `inflow_m3` from the nodes over the step, `flooding` the nodes
+        flooding at its end (their inlets take nothing back); returns True when the set of
+        closed points changed."""
+        self.volume_m3 += inflow_m3
+        self.received_m3 += float(inflow_m3.sum())
         self.spread(dt_s)
         v = self.volume_m3
-        drain = np.where(flood_m3_per_s > 0, 0.0, self.drain * dt_s)
-        pumped = np.minimum(np.maximum(v - drain, 0.0), self.pump_rate * dt_s)
+        drain = np.minimum(np.where(flooding, 0.0, self.drain * dt_s), v)
+        v = v - drain
+        spill = np.minimum(self.WEIR_COEFF * self.bank_weir_m * (v / self.area_m2) ** 1.5 * dt_s,
+                           v)
+        v = v - spill
+        pumped = np.minimum(v, self.pump_rate * dt_s)
+        self.returning = drain
+        self.returned_m3 += float(drain.sum())
+        self.to_river_m3 += float(spill.sum())
         self.pumped_m3 += float(pumped.sum())
-        self.volume_m3 = np.maximum(v - drain - pumped, 0.0)
+        self.volume_m3 = np.maximum(v - pumped, 0.0)
         d = self.depth_m
         closed = np.where(self.closed, d > self.reopen_m, d > self.close_m)
         changed = bool(np.any(closed != self.closed))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from twin.core.params import param
 from twin.models.drainage.storms import FORMULAS, PRESETS
+from twin.models.drainage.swmm_lid import LID_KINDS
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class DrainageParams:
                                  "cities)", lo=0.05, hi=0.95)
     storm_step_min: int = param(1, "time step of design and preset hyetographs, min",
                                 lo=1, hi=60)
+    storm_start_h: float = param(0.0, "hours after the scenario's start at which a design or "
+                                 "preset storm begins (dry before)", lo=0.0, hi=8760.0)
     preset: str = param("zhengzhou_2021_peak_hour", "historical storm reconstruction",
                         choices=PRESETS)
     gauge_csv: Path | None = param(None, "rain gauge CSV (minutes,rain_mm or datetime,rain_mm)")
@@ -62,6 +65,42 @@ class DrainageParams:
                                          lo=0.0, hi=240.0)
     mobile_pump_travel_min: float = param(20.0, "travel time to a point when the network has "
                                           "no road graph (a user .inp), min", lo=0.0, hi=600.0)
+
+    # ---- design basis and levers of a generated network (ignored on a user .inp)
+    pipe_design_return_period_years: float = param(
+        5.0, "return period the generated sewers are sized for by the rational method, y "
+        "(GB 50014-2021 table 4.1.3: 3-5 y for central areas of large cities)", lo=1.0, hi=100.0)
+    inlet_time_min: float = param(10.0, "inlet (surface) time of concentration t1, min "
+                                  "(GB 50014-2021 4.2.10: 5-15 min)", lo=5.0, hi=15.0)
+    pump_design: str = param("model", "station capacity criterion: 'model' (peak inflow at "
+                             "the station in SWMM under the pipe design storm) or 'rational' "
+                             "(Q = C q A at the station)", choices=("model", "rational"))
+    pump_capacity_scale: float = param(1.0, "factor on every station's design capacity",
+                                       lo=0.0, hi=10.0)
+    renewal_km: float = param(0.0, "km of trunk sewers rebuilt to the renewal standard, "
+                              "largest upstream area first", lo=0.0, hi=10000.0)
+    renewal_return_period_years: float = param(20.0, "standard the renewed sewers are sized "
+                                               "for, y", lo=1.0, hi=100.0)
+    lid_share: float = param(0.0, "share of every subcatchment's area under sponge-city LID "
+                             "(SWMM LID controls)", lo=0.0, hi=0.5)
+    lid_kind: str = param("mix", "LID measure: bioretention, permeable_pavement, green_roof "
+                          "or mix (a third each)", choices=LID_KINDS)
+    # ---- street (dual drainage)
+    street_return: str = param("auto", "where street water draining through the inlets goes: "
+                               "'sewer' (back into SWMM as inflow, booked there), 'off' "
+                               "(removed at the inlet rate, booked as drained but not routed: "
+                               "a user network's run stays equal to plain SWMM), 'auto' "
+                               "(sewer on a generated network, off on a user network)",
+                               choices=("auto", "sewer", "off"))
+    bank_weir_length_m: float = param(20.0, "length of bank over which street water at a point "
+                                      "by the river spills into it (generated network), m",
+                                      lo=0.0, hi=1000.0)
+    waterlogging_min_duration_min: float = param(
+        30.0, "a waterlogging point: street water above the lane limit for longer than this, "
+        "min", lo=0.0, hi=1440.0)
+    max_continuity_error_pct: float = param(
+        5.0, "a run whose SWMM runoff continuity error (or, on a generated network, routing "
+        "error) exceeds this is refused as absurd, %", lo=0.1, hi=100.0)
 
     def __post_init__(self):
         if self.storm == "gauge" and self.gauge_csv is None:
@@ -104,3 +143,12 @@ class MobilePumpDispatch:
     """More mobile pump trucks become available (e.g. called in from other districts)."""
 
     trucks: int = param(2, "number of trucks dispatched", lo=1, hi=200)
+
+
+@dataclass(frozen=True)
+class PumpCapacity:
+    """Pumping capacity added at a station (new pumps to the river), from the event on."""
+
+    station: str = param("", "station site name (e.g. PS01) or SWMM pump id; '' = every "
+                         "station, the added capacity shared by their design capacities")
+    added_m3_per_s: float = param(1.0, "capacity added, m3/s", lo=0.0, hi=5000.0)

@@ -9,6 +9,7 @@ import xarray as xr
 
 from twin.core.clock import DAY_S
 from twin.core.model import RunContext, TwinModel
+from twin.coupling import Channel
 from twin.models.households.adoption import HouseholdsABM
 from twin.models.households.params import (
     STREAMS,
@@ -22,13 +23,23 @@ from twin.models.households.population import build_population
 class HouseholdsModel(TwinModel):
     """Households generate waste per stream and adopt (or drop) sorting, day by day.
 
-    Other models read `population` (car, piped_gas, district, ...) and `households`
-    (an AgentSet-like view); the waste model reads the `waste_deliveries` channel.
+    Other models read the `population` channel (car, piped_gas, district, ...); the waste
+    model reads the `waste_deliveries` channel.
     """
 
     name = "households"
     Params = HouseholdsParams
     events = {"supervision_withdrawn": SupervisionWithdrawn, "campaign": Campaign}
+    publishes = (
+        Channel("waste_deliveries", "t",
+                "Tonnes put into each collection point's containers today: float array "
+                "[collection_point, container] with containers (food, recyclable, hazardous, "
+                "residual); published once a day at 00:00 for that day."),
+        Channel("population", "1",
+                "The household population as a struct of arrays in the city's household order "
+                "(twin.models.households.population.Population: district, size, point, car, "
+                "piped_gas, x_m, y_m, walk_m); published once when the run starts."),
+    )
 
     def __init__(self, ctx: RunContext, params: HouseholdsParams):
         super().__init__(ctx, params)
@@ -69,12 +80,12 @@ class HouseholdsModel(TwinModel):
                   long_name="share of households on piped gas (the rest LPG)")
         r.declare("waste_per_person", dims=("district",), units="kg/d", time_dim=None,
                   long_name="household waste per person at the normal level")
+        self.publish("population", self.population)
         self.ctx.clock.every(DAY_S, self._tick)
 
     def _tick(self, t_s: float) -> None:
         out = self.abm.advance(t_s)
-        self.ctx.exchange.publish("waste_deliveries", out.deliveries.copy(),
-                                  producer="households")
+        self.publish("waste_deliveries", out.deliveries.copy())
         r = self.ctx.recorder  # copies: the engine reuses its output buffers every day
         for name, values in (("waste_generated", out.generated), ("waste_sorted", out.sorted),
                              ("waste_unsorted", out.unsorted),
@@ -107,12 +118,12 @@ class HouseholdsModel(TwinModel):
 
     @classmethod
     def summarize(cls, ds):
-        if "participation" not in ds or ds.sizes.get("time", 0) == 0:
+        if "participation" not in ds or ds.sizes.get("day", 0) == 0:
             return []
         w = ds["households"] if "households" in ds else xr.ones_like(ds["district"], float)
-        part = float((ds["participation"].isel(time=-1) * w).sum() / w.sum())
+        part = float((ds["participation"].isel(day=-1) * w).sum() / w.sum())
         gen = ds["waste_generated"].sum(("district", "stream"))
-        last = dict(time=slice(-30, None))  # the last 30 days (or fewer)
+        last = dict(day=slice(-30, None))  # the last 30 days (or fewer)
         food = ds["waste_sorted"].sel(stream="food").sum("district").isel(last)
         food_in = (ds["food_capture"] * ds["waste_generated"].sel(stream="food")).sum(
             "district").isel(last)

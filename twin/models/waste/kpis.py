@@ -87,6 +87,7 @@ class Ledger:
             "truck_km": km,
             "truck_hours": hours,
             "trucks_in_service": trucks,
+            "stops_missed": np.array([float(st.missed) for st in round_stats]),
             "tonnes_per_truck_day": total_collected / n_trucks if n_trucks else np.nan,
             "tonnes_per_point_day": total_collected / n_points,
             "fuel_l": fuel_l,

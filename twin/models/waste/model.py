@@ -44,6 +44,8 @@ class WasteModel(TwinModel):
     name = "waste"
     Params = WasteParams
     requires = ("households",)
+    uses = ("drainage",)
+    reads = ("waste_deliveries", "closed_roads")
 
     # ------------------------------------------------------------------ set-up
     def start(self) -> None:
@@ -75,7 +77,7 @@ class WasteModel(TwinModel):
                               RECYCLING: p.recycling_kg_per_person_day * pop / 1000.0},
                              residue_share=p.digestion_residue_share,
                              reject_share=p.recycling_reject_share, ledger=ledger)
-        self.closed = frozenset(ctx.exchange.read("closed_roads", frozenset()))
+        self.closed = self.plan_closed = frozenset(self.read("closed_roads", frozenset()))
         self.net = self._network()
         n_up = int(round(p.upgraded_station_share * len(self.ts)))
         self.gates, self.yards = [], []
@@ -99,7 +101,8 @@ class WasteModel(TwinModel):
                  for s in range(len(STREAMS))]
         self.collector = Collector(k, self.containers, self.gates, capacity_t=cap,
                                    fixed_s=[60.0 * m for m in p.stop_fixed_min], per_t_s=per_t,
-                                   ledger=ledger, rng=ctx.streams.generator("waste.service"))
+                                   ledger=ledger, rng=ctx.streams.generator("waste.service"),
+                                   sync=ctx.exchange.delivers("closed_roads"))
         self.rounds: dict[int, list] = {}
         self.planned_t = [0.0] * len(STREAMS)  # daily tonnes each stream's rounds were made for
         self.mean_t = [0.0] * len(STREAMS)  # smoothed daily tonnes (7-day EWMA)
@@ -108,7 +111,10 @@ class WasteModel(TwinModel):
         self.day_index = -1
         self.fleet_max = np.zeros(len(FLEETS))
         self.overflow_total = np.zeros(n)
+        self.reroutes = 0  # times trucks were re-routed around changed road closures
         self._declare()
+        if ctx.exchange.delivers("closed_roads"):
+            self.subscribe("closed_roads", self._reroute)
         ctx.clock.every(DAY_S, self._new_day)
         ctx.clock.every(DAY_S, self._clear, offset_s=p.station_clear_h * HOUR_S)
 
@@ -179,6 +185,8 @@ class WasteModel(TwinModel):
         d("truck_km", dims=("fleet",), units="km/day", long_name="truck kilometres")
         d("truck_hours", dims=("fleet",), units="h/day", long_name="truck hours in service")
         d("trucks_in_service", dims=("fleet",), units="1", long_name="trucks used that day")
+        d("stops_missed", dims=("stream",), units="1/day", long_name="collection stops passed "
+          "by because the point's street was closed by water (collected on a later round)")
         d("tonnes_per_truck_day", units="t", long_name="tonnes collected per collection "
           "truck-day")
         d("tonnes_per_point_day", units="t", long_name="tonnes collected per collection point")
@@ -195,6 +203,8 @@ class WasteModel(TwinModel):
           "landfilled), cumulative; 0 up to rounding")
         d("fleet_size", dims=("fleet",), units="1", time_dim=None,
           long_name="largest number of trucks used on one day")
+        d("truck_reroutes", units="1", time_dim=None, long_name="times trucks on their rounds "
+          "were re-routed because roads closed or reopened (channel closed_roads)")
         d("sorting_point", dims=("collection_point",), units="1", time_dim=None,
           long_name="1 if the point is a sorting house with four containers")
 
@@ -203,7 +213,7 @@ class WasteModel(TwinModel):
         if self.day_start is not None:
             self.containers.end_day()
             self._close(self.day_start)
-        deliveries = self.ctx.exchange.read("waste_deliveries")
+        deliveries = self.read("waste_deliveries")
         if deliveries is None:
             raise TwinError("waste: no 'waste_deliveries' published at the start of the day; "
                             "the households model must run in the same scenario")
@@ -223,6 +233,24 @@ class WasteModel(TwinModel):
             for rnd in rounds:
                 self.collector.start(rnd, t)
 
+    def _reroute(self, closed, _t_s) -> None:
+        """Roads closed or reopened during the day: trucks on their rounds drive around the
+        closures from their next stop on (a point cut off is reached by a slow detour)."""
+        closed = frozenset(closed)
+        if closed == self.closed:
+            return
+        self.closed = closed
+        self.net = self._network()
+        self.reroutes += 1
+        r = self.ctx.city.roads
+        edges = np.fromiter(closed, np.int64, len(closed))
+        wet = np.zeros(r.n_nodes, bool)
+        wet[r.edge_u[edges]] = wet[r.edge_v[edges]] = True
+        self.collector.flooded[:] = wet[self.ctx.city.sites.road_node[self.cp]].tolist()
+        for rounds in self.rounds.values():
+            for rnd in rounds:
+                attach_round_legs([rnd], self.gate_place[rnd.depot], self.net.pairs)
+
     def _clear(self, _t: float) -> None:
         for yard in self.yards:
             yard.clear()
@@ -230,9 +258,9 @@ class WasteModel(TwinModel):
     def _maybe_replan(self, d: np.ndarray) -> None:
         """Plan rounds on the first day; re-plan a stream when its smoothed daily tonnes move
         by more than `replan_change`, and all streams when closed roads change."""
-        closed = frozenset(self.ctx.exchange.read("closed_roads", frozenset()))
-        if closed != self.closed:
-            self.closed = closed
+        closed = frozenset(self.read("closed_roads", frozenset()))
+        if closed != self.plan_closed:
+            self.closed = self.plan_closed = closed
             self.net = self._network()
             self.rounds = {}
         tot = d.sum(axis=0)
@@ -324,6 +352,7 @@ class WasteModel(TwinModel):
         r.set("plant_capacity_t", np.where(np.isfinite(cap), cap, np.nan))
         r.set("plan_scale", self.params.plan_population_m * 1e6 / self.ctx.city.population)
         r.set("sorting_point", self.containers.sorting.astype(float))
+        r.set("truck_reroutes", self.reroutes)
 
     @classmethod
     def summarize(cls, ds) -> list[tuple[str, float, str]]:
@@ -332,11 +361,12 @@ class WasteModel(TwinModel):
         left out: the containers start empty, so it collects only that morning's waste."""
         if "landfill_tonnes" not in ds:
             return []
-        if ds.sizes["time"] > 1:  # day 0: containers start empty, only its morning is collected
-            ds = ds.isel(time=slice(1, None))
+        full = ds
+        if ds.sizes["day"] > 1:  # day 0: containers start empty, only its morning is collected
+            ds = ds.isel(day=slice(1, None))
         treat = ["incineration", "digestion"]
         cap = float(ds["plant_capacity_t"].sel(plant=treat).sum())
-        need = float(ds["plant_offered_t"].sel(plant=treat).max("time").sum())
+        need = float(ds["plant_offered_t"].sel(plant=treat).max("day").sum())
         scale = float(ds["plan_scale"])
         return [
             ("waste collected", float(ds["collected_t"].sum("stream").mean()), "t/day"),
@@ -354,4 +384,16 @@ class WasteModel(TwinModel):
             ("mean wait at transfer stations", float(ds["station_wait_min"].mean()), "min"),
             ("cost", float(ds["cost_cny"].sum("cost_item").mean()), "CNY/day"),
             ("CO2", float(ds["co2_t"].mean()), "t/day"),
-        ]
+        ] + cls._storm_rows(full)
+
+    @staticmethod
+    def _storm_rows(ds) -> list[tuple[str, float, str]]:
+        """What closed roads did to collection (only when roads closed during the run)."""
+        if "truck_reroutes" not in ds or int(ds["truck_reroutes"]) == 0:
+            return []
+        missed = ds["stops_missed"].sum("stream")
+        return [("truck re-routes around roads closed by water", int(ds["truck_reroutes"]), ""),
+                ("collection stops missed (street under water), whole run",
+                 float(missed.sum()), "stops"),
+                ("  on the worst day", float(missed.max()), "stops"),
+                ("truck-km, whole run", float(ds["truck_km"].sum()), "km")]

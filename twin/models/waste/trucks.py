@@ -46,13 +46,17 @@ class RoundStats:
     stop_hours: float = 0.0
     unload_trips: int = 0
     loads_t: float = 0.0
+    missed: int = 0  # stops passed by because the point's street was under water
 
 
 class Collector:
     """Runs truck rounds on a kernel (SimPy or heapq) against containers and gates."""
 
-    def __init__(self, k, containers, gates, *, capacity_t, fixed_s, per_t_s, ledger, rng):
+    def __init__(self, k, containers, gates, *, capacity_t, fixed_s, per_t_s, ledger, rng,
+                 sync: bool = False):
         self.k = k
+        self.sync = sync  # yield at every stop, so legs changed mid-day (closures) take effect
+        self.flooded = [False] * containers.n  # points a truck cannot load at (water)
         self.rng = rng
         self.containers = containers
         self.gates = gates
@@ -74,7 +78,9 @@ class Collector:
         finds before it reaches its station. The stops of a trip are therefore computed in a
         plain loop at their own arrival times and the process yields once per drive to the
         gate (and at midnight, when the next day's deliveries must be loaded first). The
-        results are those of one event per stop; `stops_done` counts the stop events."""
+        results are those of one event per stop; `stops_done` counts the stop events.
+        With `sync` (roads may close during the day) the truck yields at every stop instead,
+        so travel legs re-routed around closed roads apply from the next stop on."""
         k = self.k
         timeout = k.timeout
         s = rnd.stream
@@ -103,12 +109,19 @@ class Collector:
         unloads = 0
         at_depot = True
         last_i = len(stops) - 1
+        sync, flooded = self.sync, self.flooded
+        missed = 0
         for i, p in enumerate(stops):
             if at_depot:
                 drive, dm = from_s[i], from_m[i]
                 at_depot = False
             else:
                 drive, dm = leg_s[i], leg_m[i]
+            if flooded[p]:  # street under water: drive on, the point waits for a later round
+                km += dm
+                ahead += drive
+                missed += 1
+                continue
             while True:
                 km += dm
                 tod = base + ahead + drive
@@ -131,6 +144,10 @@ class Collector:
                     coll[s] += amount
                     stop_s += svc
                     ahead += drive + svc
+                    if sync:
+                        yield timeout(ahead)
+                        ahead = 0.0
+                        base = clock.now - cont.day_start_s
                     break
                 # full here: load what fits, leave the rest, unload, come back
                 carry[p] = amount - space
@@ -169,6 +186,7 @@ class Collector:
         st.hours += (clock.now - t_begin) / 3600.0
         st.stop_hours += stop_s / 3600.0
         st.unload_trips += unloads
+        st.missed += missed
 
     def draws_for(self, rnd: Round):
         """Service-time draws of one truck's round (unit exponentials). Each round draws its
@@ -195,9 +213,10 @@ def attach_legs(rnd: Round, pp_s, pp_m, to_s, to_m, from_s, from_m) -> Round:
 
     pp_s / pp_m: legs between consecutive stops (len = stops, first unused); to_* / from_*:
     stop -> depot and depot -> stop for each stop."""
-    rnd.leg_s, rnd.leg_m = list(map(float, pp_s)), list(map(float, pp_m))
-    rnd.to_s, rnd.to_m = list(map(float, to_s)), list(map(float, to_m))
-    rnd.from_s, rnd.from_m = list(map(float, from_s)), list(map(float, from_m))
+    # in place: a truck on its round holds these lists and sees re-routed legs at once
+    for lst, vals in ((rnd.leg_s, pp_s), (rnd.leg_m, pp_m), (rnd.to_s, to_s), (rnd.to_m, to_m),
+                      (rnd.from_s, from_s), (rnd.from_m, from_m)):
+        lst[:] = map(float, vals)
     rnd.stops_list = [int(x) for x in rnd.stops]
     rnd.trip_end_list = [bool(x) for x in rnd.trip_end]
     return rnd

@@ -1,0 +1,1 @@
+"""Gas network safety model: pandapipes hydraulics, leaks, crews, isolation and renewal."""

@@ -1,0 +1,1 @@
+"""Parking supply, demand, choice, search, pricing and KPIs (see README.md)."""
