@@ -11,6 +11,7 @@ then renamed), so a killed calibration leaves the last finished generation, and
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -67,9 +68,17 @@ def dataset(spec: CalibrationSpec, st: State, method: str, pred: np.ndarray | No
     attrs = {"kind": "calibration", "calibration": spec.name, "spec_hash": spec.digest,
              "method": method, "complete": complete, "twin_version": twin.__version__,
              "seed": spec.seed, "generation": st.generation, "smc_done": bool(st.done), "parameters": json.dumps(spec.keys),
-             "observations": str(spec.observations_path),
+             "observations": _relative(spec.observations_path, spec.path),
              "seeds": "every run uses the spec's seed (common random numbers)"}
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _relative(target: Path, spec_path: Path | None) -> str:
+    """The observations file as the spec names it (relative to the spec), never a path of
+    the machine that ran the calibration."""
+    if spec_path is None:
+        return Path(target).name
+    return os.path.relpath(Path(target).resolve(), Path(spec_path).resolve().parent)
 
 
 def _wquantile(x: np.ndarray, w: np.ndarray, q: float) -> np.ndarray:

@@ -228,19 +228,16 @@ def parse_scenario(doc: dict, path: Path | None = None, *,
                           path=path, section=key, base_dir=base_dir)
         events.append(ScheduledEvent(at_s, model, ev["kind"], payload, key))
     events.sort(key=lambda e: e.at_s)
-    _check_channels(models, path)
-    decoupled = _parse_decouple(head.get("decouple", []), path)
+    known = _check_channels(models, path)
+    decoupled = _parse_decouple(head.get("decouple", []), known, path)
     _check_event_targets(models, events, city, path)
     name = head.get("name", path.stem if path else "scenario")
     return Scenario(path, name, head.get("description", ""), city, start, horizon_s, seed,
                     models, tuple(events), decoupled)
 
 
-def _parse_decouple(value: Any, path: Path | None) -> frozenset[str]:
+def _parse_decouple(value: Any, known: dict, path: Path | None) -> frozenset[str]:
     """Channels the scenario cuts (readers see the default), to measure what a coupling does."""
-    from twin.coupling import catalogue
-
-    known = catalogue()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ScenarioError(path, "scenario.decouple", "allowed: a list of channel names, from: "
                             + ", ".join(sorted(known)))
@@ -251,15 +248,17 @@ def _parse_decouple(value: Any, path: Path | None) -> frozenset[str]:
     return frozenset(value)
 
 
-def _check_channels(models: dict[str, Any], path: Path | None) -> None:
-    """Channels are declared once and every channel read has a producer (before any run)."""
+def _check_channels(models: dict[str, Any], path: Path | None) -> dict:
+    """Channels are declared once and every channel read has a producer (before any run);
+    returns the registered channels."""
     from twin.coupling import catalogue, check_reads
 
     try:
-        classes = [registry.get(n) for n in registry.names()]
-        check_reads([registry.get(n) for n in models], catalogue(classes))
+        known = catalogue([registry.get(n) for n in registry.names()])
+        check_reads([registry.get(n) for n in models], known)
     except TwinError as e:
         raise ScenarioError(path, "models", str(e)) from None
+    return known
 
 
 def _check_event_targets(models: dict[str, Any], events: list[ScheduledEvent], city: CitySpec,

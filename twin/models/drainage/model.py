@@ -427,7 +427,8 @@ class DrainageModel(DualDrainage, TwinModel):
 
     @classmethod
     def summarize(cls, ds) -> list[tuple[str, float, str]]:
-        out = [("system flood volume", float(ds["system_flood_volume"]), "m3"),
+        out = [("sewer flood volume (SWMM; water that floods again after draining back "
+                "counts again)", float(ds["system_flood_volume"]), "m3"),
                ("flooded nodes", float((ds["node_flood_volume"] > 0).sum()), ""),
                ("routing continuity error", float(ds["routing_continuity_error"]), "%")]
         out.append(("runoff continuity error", float(ds["runoff_continuity_error"]), "%"))
