@@ -262,12 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="allow a non-loopback --address (exposes the apps to the network)")
     sv.add_argument("--show", action="store_true", help="open a browser")
     sv.set_defaults(func=cmd_serve)
-    try:
-        from twin.sweep.command import add_parser as add_sweep
-    except ImportError:
-        add_sweep = None
-    if add_sweep:
-        add_sweep(sub)
+    from twin.calibrate.command import add_parser as add_calibrate
+    from twin.sweep.command import add_parser as add_sweep
+
+    add_sweep(sub)
+    add_calibrate(sub)
     return p
 
 

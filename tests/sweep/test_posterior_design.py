@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -56,3 +57,41 @@ def test_parse_posterior_checks_the_store_and_the_base(tmp_path):
     with pytest.raises(ScenarioError, match="base scenario has no model 'm'"):
         designs.parse_posterior({"posterior": "post.zarr"}, tmp_path / "s.toml",
                                 SimpleNamespace(models={}))
+
+
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios/sweeps/sorting_calibrated.toml"
+
+
+def test_shipped_calibrated_sweep_draws_the_sorting_posterior():
+    from twin.sweep.spec import load_sweep
+
+    spec = load_sweep(SHIPPED, samples=16)
+    post = xr.open_zarr(spec.design.posterior, consolidated=False)
+    keys = json.loads(post.attrs["parameters"])
+    assert [u.key for u in spec.uncertainties] == keys
+    unit = designs.unit_design(spec.design, spec.uncertainties)
+    for values in designs.scenario_values(spec, unit):
+        for k in keys:  # every drawn value is one of the posterior's particles
+            assert np.isclose(post[k].values, values[k], rtol=1e-9).any(), k
+
+
+def test_posterior_keys_are_checked_in_the_sweep_file(tmp_path):
+    import pytest
+
+    from twin.core.errors import ScenarioError
+    from twin.sweep.spec import load_sweep
+
+    text = SHIPPED.read_text(encoding="utf-8").replace(
+        'base = "base/sorting_policy.toml"', f'base = "{SHIPPED.parent}/base/sorting_policy.toml"')
+    post = SHIPPED.parent / "../../calibration/sorting/posterior.zarr"
+    text = text.replace('"../../calibration/sorting/posterior.zarr"', f'"{post.resolve()}"')
+    bad = tmp_path / "s.toml"
+    bad.write_text(text.replace('kind = "posterior"', 'kind = "latin_hypercube"'))
+    with pytest.raises(ScenarioError, match="design.posterior.*only with kind"):
+        load_sweep(bad)
+    bad.write_text(text.replace('[levers]', '[uncertainties]\n"households.potential_share" = '
+                                '{ range = [0.5, 1.0] }\n\n[levers]'))
+    with pytest.raises(ScenarioError, match="potential_share is calibrated"):
+        load_sweep(bad)
+    bad.write_text(text)
+    assert load_sweep(bad).design.posterior == post.resolve()

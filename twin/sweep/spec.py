@@ -18,6 +18,7 @@ coordinate, so scenario discovery can say "at most 1".
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -40,8 +41,8 @@ from twin.core.scenario import (
 TOP_KEYS = {"sweep", "design", "uncertainties", "levers", "policies", "outputs", "compare",
             "analysis"}
 SWEEP_KEYS = {"name", "description", "base", "replicates", "root_seed", "chunk_runs"}
-DESIGN_KEYS = {"kind", "samples", "levels", "second_order", "seed"}
-DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
+DESIGN_KEYS = {"kind", "samples", "levels", "second_order", "seed", "posterior"}
+DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris", "posterior")
 UNCERTAINTY_KEYS = {"range", "values", "scale", "events"}
 EVENT_KEYS = {"at", "model", "kind"}
 OUTPUT_KEYS = {"var", "reduce", "over"}
@@ -118,6 +119,7 @@ class Design:
     levels: int
     second_order: bool
     seed: int
+    posterior: Path | None = None  # kind "posterior": the calibration store drawn from
 
 
 @dataclass(frozen=True)
@@ -486,6 +488,8 @@ def _design(doc, path, root_seed: int, n_unc: int) -> Design:
     kind = d.get("kind", "full_factorial" if "samples" not in d else None)
     if kind not in DESIGNS:
         raise _err(path, "design.kind", f"got {kind!r}; allowed: " + ", ".join(DESIGNS))
+    if "posterior" in d and kind != "posterior":
+        raise _err(path, "design.posterior", "only with kind = \"posterior\"")
     samples = d.get("samples")
     if kind == "full_factorial":
         if samples is not None:
@@ -494,7 +498,7 @@ def _design(doc, path, root_seed: int, n_unc: int) -> Design:
         if samples is None:
             raise _err(path, "design.samples", f"missing; {kind} needs samples (an integer)")
         samples = _int(samples, path, "design.samples", 1, MAX_RUNS)
-        if n_unc == 0:
+        if n_unc == 0 and kind != "posterior":
             raise _err(path, "uncertainties", f"{kind} needs at least one uncertainty")
     if kind == "sobol" and samples & (samples - 1):
         raise _err(path, "design.samples", f"got {samples}; Sobol (Saltelli) sampling needs a "
@@ -509,6 +513,8 @@ def _design(doc, path, root_seed: int, n_unc: int) -> Design:
         raise _err(path, "design.second_order", "allowed: true or false")
     if second and kind != "sobol":
         raise _err(path, "design.second_order", "only with kind = \"sobol\"")
+    if "levels" in d and kind == "posterior":
+        raise _err(path, "design.levels", "not used by posterior")
     seed = _int(d.get("seed", root_seed), path, "design.seed", 0)
     return Design(kind, samples, levels, second, seed)
 
@@ -625,6 +631,20 @@ def parse_sweep(doc: dict, path: Path | None = None, *, overrides: dict | None =
             raise _err(path, flat[key][1], f"{key} is both an uncertainty and a lever; "
                        "a parameter is one or the other")
     design = _design(doc.get("design", {}), path, root_seed, len(uncs))
+    post_hash = None
+    if design.kind == "posterior":
+        # calibrated parameters come first, drawn jointly; the sweep's own uncertainties
+        # (none of them calibrated) get a Latin hypercube column beside them
+        from twin.sweep.designs import parse_posterior
+
+        store, calibrated, post_hash = parse_posterior(doc.get("design", {}), path, base)
+        for u in calibrated:
+            if u.key in flat or u.key in levers:
+                raise _err(path, flat[u.key][1] if u.key in flat else "levers",
+                           f"{u.key} is calibrated in {store}; it is drawn from the "
+                           "posterior, so it cannot also be an uncertainty or a lever")
+        uncs = calibrated + uncs
+        design = dataclasses.replace(design, posterior=store)
     outputs = _outputs(doc.get("outputs", {}), path)
     compare = _compare(doc.get("compare"), policies, outputs, path)
     sens, disc = _analysis(doc.get("analysis"), policies, outputs, path)
@@ -636,7 +656,10 @@ def parse_sweep(doc: dict, path: Path | None = None, *, overrides: dict | None =
     n_runs = n_scenarios(design, uncs) * len(policies) * replicates
     if n_runs > MAX_RUNS:
         raise _err(path, "design", f"{n_runs} runs; at most {MAX_RUNS} per sweep")
-    normal = json.dumps({"doc": doc, "base": base.digest()}, sort_keys=True, default=str)
+    hashed = {"doc": doc, "base": base.digest()}
+    if post_hash:  # a re-run calibration is another ensemble
+        hashed["posterior"] = post_hash
+    normal = json.dumps(hashed, sort_keys=True, default=str)
     digest = hashlib.sha256(normal.encode()).hexdigest()[:16]
     name = head.get("name", path.stem if path else "sweep")
     return SweepSpec(path, name, head.get("description", ""), base, replicates, root_seed,
