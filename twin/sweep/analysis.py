@@ -22,6 +22,7 @@ import xarray as xr
 
 from twin.core.errors import TwinError
 from twin.sweep.paired import paired_differences
+from twin.sweep.responsive import unresponsive
 from twin.sweep.store import OK, strings
 
 RESERVED = ("status", "error", "design_unit")
@@ -449,6 +450,7 @@ def analyze(ds: xr.Dataset, spec=None) -> dict:
             for d in paired_differences(ds, v, ref, conf):
                 out["differences"].append({**d.__dict__, "half_width": d.half_width,
                                            "sentence": d.sentence()})
+        out["warnings"] = unresponsive(ds, scalars)
     kind = json.loads(ds.attrs["design"])["kind"]
     for v in getattr(spec, "sensitivity", ()) or ():
         for p in pols:
@@ -484,6 +486,9 @@ def format_report(rep: dict) -> str:
     if rep["differences"]:
         lines.append("paired differences (same scenarios and seeds):")
         lines += [f"  {d['sentence']}" for d in rep["differences"]]
+    if rep.get("warnings"):
+        lines.append("warnings (outputs that cannot respond to the policies):")
+        lines += [f"  {w['sentence']}" for w in rep["warnings"]]
     if rep["sensitivity"]:
         lines.append("sensitivity (only indices whose interval is narrow enough):")
         for s in rep["sensitivity"]:

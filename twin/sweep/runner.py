@@ -256,7 +256,7 @@ def _templates(reduced: dict) -> list[OutputTemplate]:
         for cname, c in da.coords.items():
             if c.dims and set(c.dims) <= set(da.dims):
                 coords[str(cname)] = (tuple(c.dims), np.asarray(c.values), dict(c.attrs))
-        attrs = {k: v for k, v in da.attrs.items() if k in ("units", "long_name")}
+        attrs = {k: v for k, v in da.attrs.items() if k in ("units", "long_name", "model")}
         attrs.setdefault("units", "1")
         attrs.setdefault("long_name", name)
         out.append(OutputTemplate(name, tuple(map(str, da.dims)), tuple(da.shape), coords,
