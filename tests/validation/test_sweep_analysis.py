@@ -156,3 +156,27 @@ def test_morris_suits_a_small_budget_and_reports_when_its_intervals_are_narrow()
     rows = analysis.morris_indices(ds, "y")
     assert all(r["reported"] for r in rows)  # 30 runs rank four parameters
     assert [r["parameter"] for r in sorted(rows, key=lambda r: -r["mu_star"])][:2] == ["a", "b"]
+
+
+def test_sobol_from_eight_base_samples_is_withheld_even_when_its_bootstrap_looks_narrow():
+    """The demo's second failure: 8 base samples gave S1 0.09 [0.05, 0.14] beside ST 0.01
+    [0.01, 0.01], reported as a finding. With fewer than 32 base samples, or S1 above ST
+    beyond both intervals, nothing is reported and the runs needed are named."""
+    ds = sweep_dataset(Design("sobol", 8, 3, False, 1), ["x1", "x2", "x3"], _ishigami)
+    for r in analysis.sobol_indices(ds, "y", seed=2):
+        assert not r["reported"], r
+        assert "32 needed" in r["finding"] and r["runs_needed"] >= 32 * 5
+    row = {"S1": 0.09, "S1_low": 0.05, "S1_high": 0.14, "ST": 0.01, "ST_low": 0.01,
+           "ST_high": 0.01, "reported": True}
+    out = analysis._sobol_checks(row, {"samples": 64}, 64 * 5, 3)
+    assert not out["reported"] and "impossible pair" in out["finding"]
+
+
+def test_prim_on_a_handful_of_failures_is_a_hint_not_a_finding():
+    ds = sweep_dataset(Design("latin_hypercube", 40, 3, False, 1), ["x1", "x2", "x3"],
+                       _ishigami)
+    y = np.asarray(ds["y"].values)
+    few = analysis.discover(ds, "y", above=float(np.sort(y)[-3]))  # 2 failures
+    assert not few["reported"] and few["sentence"].startswith("a hint, not a finding: only 2")
+    many = analysis.discover(ds, "y", above=float(np.sort(y)[-13]))
+    assert many["reported"] and not many["sentence"].startswith("a hint")

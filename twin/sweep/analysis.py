@@ -70,6 +70,13 @@ def _salib_seed(seed: int) -> int:
 # (interval widths shrink as 1 / sqrt(runs)).
 SOBOL_MAX_WIDTH = 0.2  # Sobol indices lie in [0, 1]: +/- 0.1
 MORRIS_MAX_RELATIVE_WIDTH = 0.5  # mu* +/- 25% of the largest mu* (enough to rank them)
+# Below this many base samples the bootstrap understates its own error (it resamples too few
+# distinct points: intervals of width 0 on 8 samples happen), so no Sobol index is reported.
+SOBOL_MIN_BASE_SAMPLES = 32
+# PRIM on fewer failing runs than this describes where a handful of points happen to lie
+# (two failures always fit a box of 100% density); below it the box is printed as a hint.
+# A stated threshold, not a test: PRIM searches many boxes, so no simple p-value applies.
+PRIM_MIN_FAILURES = 10
 
 
 def runs_needed(runs: int, width: float, max_width: float) -> int:
@@ -120,8 +127,27 @@ def sobol_indices(ds: xr.Dataset, output: str, policy: str | None = None,
             row |= {k: float(np.clip(est, 0.0, 1.0)) if math.isfinite(est) else math.nan,
                     f"{k}_conf": half, f"{k}_low": float(lo), f"{k}_high": float(hi)}
             widths[k] = float(hi - lo) if math.isfinite(half) else math.inf
-        rows.append(_verdict(row, widths, max_width, len(y)))
+        rows.append(_sobol_checks(_verdict(row, widths, max_width, len(y)), design, len(y),
+                                  len(problem["names"])))
     return rows
+
+
+def _sobol_checks(row: dict, design: dict, runs: int, d: int) -> dict:
+    """Withhold a Sobol row the bootstrap cannot vouch for: too few base samples, or a
+    first-order index above the total beyond both intervals (impossible: S1 <= ST)."""
+    base = int(design.get("samples") or 0)
+    per_base = runs / base if base else d + 2
+    problem = None
+    if base < SOBOL_MIN_BASE_SAMPLES:
+        problem = f"{base} base samples (at least {SOBOL_MIN_BASE_SAMPLES} needed)"
+    elif row["S1_low"] > row["ST_high"]:
+        problem = "S1 above ST beyond their intervals (an impossible pair: sampling noise)"
+    if problem is None:
+        return row
+    need = max(row.get("runs_needed", 0), int(math.ceil(SOBOL_MIN_BASE_SAMPLES * per_base)))
+    row |= {"reported": False, "runs_needed": need,
+            "finding": f"too few samples: about {need} runs needed ({problem})"}
+    return row
 
 
 def morris_indices(ds: xr.Dataset, output: str, policy: str | None = None,
@@ -407,11 +433,15 @@ def discover(ds: xr.Dataset, output: str, *, above: float | None = None,
         return {"output": output, "condition": cond, "policy": policy, "failures": 0,
                 "runs": int(sel.sum()), "sentence": f"no run has {cond}"}
     box = prim(X, fail, alpha=alpha, min_mass=min_mass, density=density)
+    n_fail = int(fail.sum())
+    sentence = describe_box(box, X, labels, what=f"runs with {cond}")
+    if n_fail < PRIM_MIN_FAILURES:
+        sentence = (f"a hint, not a finding: only {n_fail} runs have {cond} (a box needs "
+                    f"at least {PRIM_MIN_FAILURES} to be told from chance): " + sentence)
     return {"output": output, "condition": cond, "policy": policy,
-            "failures": int(fail.sum()), "runs": int(sel.sum()),
+            "failures": n_fail, "runs": int(sel.sum()), "reported": n_fail >= PRIM_MIN_FAILURES,
             "coverage": box.coverage, "density": box.density, "mass": box.mass,
-            "restricted": box.restricted,
-            "sentence": describe_box(box, X, labels, what=f"runs with {cond}")}
+            "restricted": box.restricted, "sentence": sentence}
 
 
 # --------------------------------------------------------------------------------------
@@ -491,12 +521,21 @@ def format_report(rep: dict) -> str:
         lines += [f"  {w['sentence']}" for w in rep["warnings"]]
     if rep["sensitivity"]:
         lines.append("sensitivity (only indices whose interval is narrow enough):")
+        withheld: dict[str, list[dict]] = {}
+        for s in rep["sensitivity"]:
+            if "problem" not in s and not s.get("reported", True):
+                withheld.setdefault(f"  {s['output']} ({s['policy']})", []).append(s)
+        for head, rows in withheld.items():
+            need = max(r.get("runs_needed", 0) for r in rows)
+            lines.append(f"{head}: too few samples for {len(rows)} of its indices "
+                         f"({', '.join(r['parameter'] for r in rows)}): about {need} runs "
+                         f"needed ({rows[0]['finding'].split('(', 1)[1]}")
         for s in rep["sensitivity"]:
             head = f"  {s['output']} ({s['policy']})"
             if "problem" in s:
                 lines.append(f"{head}: {s['problem']}")
             elif not s.get("reported", True):
-                lines.append(f"{head} {s['parameter']:<36} {s['finding']}")
+                continue
             elif "S1" in s:
                 lines.append(f"{head} {s['parameter']:<36} "
                              f"S1 {s['S1']:.2f} [{s['S1_low']:.2f}, {s['S1_high']:.2f}]  "
