@@ -38,6 +38,7 @@ class Waste:
     stream_dest: pd.DataFrame | None  # mean t/day, stream x destination
     capacity_t: dict  # plant -> t/day (plants with a finite capacity)
     offered_t: pd.DataFrame | None  # t/day arriving at each plant (the capacity it would need)
+    available_t: pd.DataFrame | None  # t/day each plant could treat after outages
     capacity_rows: list  # the waste model's own headline: capacity vs what zero landfill needs
     landfill: pd.Series | None
     overflow: pd.DataFrame | None  # per collection point
@@ -77,7 +78,7 @@ def load_waste(path: str | Path) -> Waste:
     city = city_of(ds)
     time = times(ds, "day")
     adoption, by_district = _adoption(ds, time) if "participation" in ds else (None, None)
-    by_dest = stream_dest = landfill = offered = None
+    by_dest = stream_dest = landfill = offered = available = None
     capacity = {}
     if "tonnes_by_destination" in ds:
         tbd = ds["tonnes_by_destination"].load()
@@ -95,6 +96,10 @@ def load_waste(path: str | Path) -> Waste:
         off = ds["plant_offered_t"].load()
         offered = pd.DataFrame(off.values, index=time,
                                columns=[str(k) for k in off["plant"].values])
+        if "plant_available_t" in ds:
+            av = ds["plant_available_t"].load()
+            available = pd.DataFrame(av.values, index=time,
+                                     columns=[str(k) for k in av["plant"].values])
     rows = []
     if "plant_capacity_t" in ds:
         from twin.core import registry
@@ -104,7 +109,8 @@ def load_waste(path: str | Path) -> Waste:
     overflow = (_overflow(ds) if {"overflow_events_total", "point_x_m"} <= set(ds.variables)
                 else None)
     return Waste(ds.attrs.get("scenario", Path(path).stem), time, adoption, by_district,
-                 by_dest, stream_dest, capacity, offered, rows, landfill, overflow, city)
+                 by_dest, stream_dest, capacity, offered, available, rows, landfill, overflow,
+                 city)
 
 
 def _lines(df: pd.DataFrame, title: str, y_label: str, height: int = 320, y_range=None):
@@ -156,8 +162,9 @@ def destination_figure(w: Waste):
 
 
 def plant_figure(w: Waste):
-    """Tonnes arriving at each plant (solid) against its capacity (dashed, same colour):
-    above the dashed line the plant turns waste away to landfill."""
+    """Tonnes arriving at each plant (solid) against its capacity (dashed, same colour) and
+    the capacity left after maintenance and breakdowns (dotted): above the dotted line the
+    excess waits in the plant's bunker (or, once it is full, goes on)."""
     df = w.offered_t
     fig = figure(height=330, sizing_mode="stretch_width", x_axis_type="datetime",
                  title=bilingual("Plant load") + " vs " + bilingual("treatment capacity"),
@@ -168,6 +175,9 @@ def plant_figure(w: Waste):
         fig.line(df.index, df[plant].values, color=c, line_width=2,
                  legend_label=f"{bilingual(plant)} (capacity {cap:,.1f}: dashed)")
         fig.line(df.index[[0, -1]], [cap, cap], color=c, line_width=2, line_dash="dashed")
+        if w.available_t is not None and plant in w.available_t:
+            fig.step(df.index, w.available_t[plant].values, color=c, line_width=1,
+                     line_dash="dotted", mode="after")
     fig.y_range.start = 0
     style(fig)
     fig.legend.orientation = "vertical"
@@ -214,6 +224,94 @@ def landfill_line(w: Waste) -> str:
         text += " " + "; ".join(f"{label.strip()}: {v:,.{0 if v >= 100 else 1}f} {u}"
                                 for label, v, u in w.capacity_rows) + "."
     return text
+
+
+PLAN_FIGURES = ("landfill_share", "zero_landfill_days", "recycling_rate", "cost_cny", "co2_t")
+
+
+def plan_stores(stores: list[StoreInfo]) -> list[StoreInfo]:
+    """Run stores of the waste model (the plans an analyst can put side by side)."""
+    return with_models(stores, "waste")
+
+
+def comparison_html(df: pd.DataFrame) -> str:
+    """The side-by-side table, overloaded plants' cells highlighted (red)."""
+    import html as _html
+
+    hot = set(df.attrs.get("overloads", []))
+    head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in df.columns)
+    body = []
+    for row, vals in df.iterrows():
+        cells = "".join(
+            f"<td style='background:#fde0dc;color:#a50e0e;font-weight:bold'>{_html.escape(v)}"
+            "</td>" if (row, col) in hot else f"<td>{_html.escape(str(v))}</td>"
+            for col, v in vals.items())
+        body.append(f"<tr><th style='text-align:left'>{_html.escape(str(row))}</th>{cells}</tr>")
+    return (f"<table class='plan-comparison'><tr><th>figure</th>{head}</tr>{''.join(body)}"
+            "</table><p style='font-size:9pt'>mean +- 95% half-width; red: days a plant was "
+            "offered more than its available capacity (its bunker took the rest)</p>")
+
+
+def comparison_figures(long: pd.DataFrame) -> list:
+    """One bar chart per headline figure: plans side by side, whiskers = 95% interval."""
+    from bokeh.models import Whisker
+
+    figs = []
+    plans = list(dict.fromkeys(long["scenario"]))
+    short = [p.removeprefix("waste-") for p in plans]
+    for k in PLAN_FIGURES:
+        d = long[long["figure"] == k].set_index("scenario").reindex(plans)
+        if d.empty:
+            continue
+        src = ColumnDataSource({"plan": short, "mean": d["mean"].fillna(0).values,
+                                "lo": (d["mean"] - d["half_width"]).fillna(0).values,
+                                "hi": (d["mean"] + d["half_width"]).fillna(0).values,
+                                "colour": [PALETTE[i % len(PALETTE)] for i in range(len(plans))]})
+        fig = figure(x_range=short, height=260, width=360, title=str(d["label"].iloc[0]),
+                     y_axis_label=str(d["unit"].iloc[0]), tools="save")
+        fig.vbar(x="plan", top="mean", width=0.7, source=src, color="colour")
+        fig.add_layout(Whisker(source=src, base="plan", lower="lo", upper="hi"))
+        fig.y_range.start = 0
+        fig.xaxis.major_label_orientation = 0.6
+        style(fig, legend=False)
+        figs.append(fig)
+    return figs
+
+
+def plan_comparison(paths: list) -> tuple[pd.DataFrame, list]:
+    """(side-by-side table, bar charts) of the runs at `paths` (runs of one scenario pooled
+    as replicates)."""
+    from twin.models.waste.compare import compare, headline_table
+
+    datasets = [xr.open_zarr(Path(p), consolidated=None) for p in paths]
+    datasets = [ds for ds in datasets if "landfill_tonnes" in ds]
+    if not datasets:
+        return pd.DataFrame(), []
+    return compare(datasets), comparison_figures(headline_table(datasets))
+
+
+def comparison_section(paths: list) -> list:
+    """Bokeh models of the plan comparison for the printable briefing."""
+    from bokeh.layouts import gridplot
+    from bokeh.models import Div
+
+    df, figs = plan_comparison(paths)
+    if df.empty:
+        return []
+    out = [Div(text=f"<h2>{bilingual('Plan comparison')}</h2>{comparison_html(df)}",
+               sizing_mode="stretch_width")]
+    if figs:
+        out.append(gridplot(figs, ncols=3, toolbar_location=None))
+    return out
+
+
+def comparison_view(paths: list):
+    df, figs = plan_comparison(paths)
+    if df.empty:
+        return pn.pane.Markdown("Pick two or more waste runs to compare.")
+    return pn.Column(pn.pane.HTML(comparison_html(df), sizing_mode="stretch_width"),
+                     pn.GridBox(*[pn.pane.Bokeh(f) for f in figs], ncols=3),
+                     sizing_mode="stretch_width")
 
 
 def waste_section(path) -> list:
@@ -277,4 +375,16 @@ def app(stores: list[StoreInfo], results_dir: Path):
 
     select.param.watch(lambda e: show(e.new), "value")
     show(select.value)
-    return template("Sorting adoption and waste", [main], [select])
+    plans = options(plan_stores(stores))
+    pick = pn.widgets.MultiChoice(name="plans to compare 方案比较", options=plans,
+                                  value=list(plans.values())[:6], sizing_mode="stretch_width")
+    versus = pn.Column(sizing_mode="stretch_width")
+
+    def show_plans(paths):
+        versus[:] = [comparison_view(paths)]
+
+    pick.param.watch(lambda e: show_plans(e.new), "value")
+    show_plans(pick.value)
+    tabs = pn.Tabs(("One run 单次运行", main), ("Plan comparison 方案比较", versus),
+                   sizing_mode="stretch_width")
+    return template("Sorting adoption and waste", [tabs], [select, pick])

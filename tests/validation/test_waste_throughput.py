@@ -1,7 +1,12 @@
-"""Waste collection coupled with the real households model on the built-in demo city:
-throughput in the published ranges (5-7 t per collection truck-day, 0.8-1.3 t per collection
-point-day), seasonal factors visible in the tonnes collected (households: Jan-Feb 0.88,
-Jul-Aug 1.07), and every tonne booked (mass balance)."""
+"""Waste collection coupled with the real households model on the built-in demo city.
+
+CALIBRATION TARGETS, not validation: the truck and service parameters were sized so that the
+model gives 5-7 t per collection truck-day, and tonnes per point-day are the households'
+inputs multiplied out (0.8-1.3 t), so these checks guard the calibration against drift but
+cannot show the model is right. The seasonal factors are the households' inputs carried
+through collection (a consistency check), and the mass balance is bookkeeping. Validation
+against figures the model was not tuned to: test_waste_wuhan.py, test_waste_erlang.py,
+test_waste_collection_round.py."""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ def march():
     return run(scenario(dt.date(2023, 3, 1), 21))
 
 
-def test_throughput_in_published_ranges(march):
+def test_throughput_stays_on_its_calibration_targets(march):
     ds = march.isel(day=slice(2, None))  # day 0 only collects the morning's waste
     per_truck = ds["tonnes_per_truck_day"].values
     per_point = ds["tonnes_per_point_day"].values

@@ -3,6 +3,7 @@ deliver the event timeline, run to the horizon, return an `xarray.Dataset`."""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -85,10 +86,19 @@ def run(scenario: Scenario, *, scenario_index: int = 0, replicate: int = 0,
     for ev in scenario.events:
         ctx.models[ev.model].expect(ev.at_s)
         clock.at(ev.at_s, lambda _t, ev=ev: ctx.models[ev.model].handle(ev.kind, ev.payload))
-    clock.run(progress=(lambda t: progress(t, scenario.horizon_s)) if progress else None,
-              chunk_s=_chunk(scenario.horizon_s))
-    for name in order:
-        ctx.models[name].finish()
+    # The set-up state (city, networks, rounds, populations) lives for the whole run: moved
+    # out of the cyclic collector's scans, it is not rescanned at every collection that the
+    # run's many short-lived objects (SimPy allocates one per event) trigger. Process-wide,
+    # so it is undone whatever happens.
+    gc.collect()
+    gc.freeze()
+    try:
+        clock.run(progress=(lambda t: progress(t, scenario.horizon_s)) if progress else None,
+                  chunk_s=_chunk(scenario.horizon_s))
+        for name in order:
+            ctx.models[name].finish()
+    finally:
+        gc.unfreeze()
     attrs = {
         "twin_version": twin.__version__,
         "results_format": RESULTS_FORMAT,

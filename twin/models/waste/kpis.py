@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.models.waste.params import DESTINATIONS, LANDFILL, STREAMS, WasteParams
+from twin.models.waste.params import (
+    DESTINATIONS,
+    DIGESTION,
+    LANDFILL,
+    RECYCLABLE,
+    RECYCLING,
+    STREAMS,
+    WasteParams,
+)
 
-STOCKS = ("containers", "trucks", "stations", "transit")
+STOCKS = ("containers", "trucks", "stations", "transit", "bunkers")
 COST_ITEMS = ("fuel", "labour", "gate_fees")
 FLEETS = (*STREAMS, "transfer")
 
@@ -22,6 +30,7 @@ class Ledger:
         self.by_dest = np.zeros((ns, len(DESTINATIONS)))
         self.stations = 0.0
         self.transit = 0.0
+        self.bunkers = 0.0  # waiting in plant bunkers
         self.cum_generated = 0.0
         self.cum_collected = 0.0
         self.cum_unloaded = 0.0
@@ -29,6 +38,7 @@ class Ledger:
         self.transfer_km = 0.0
         self.transfer_hours = 0.0
         self.transfer_trips = 0
+        self.informal = 0.0  # recyclables taken by informal collectors today
 
     # --- bookings from the processes --------------------------------------------------
     def move(self, src: str | None, dst: str | None, tonnes: float) -> None:
@@ -44,6 +54,12 @@ class Ledger:
         self.by_dest[stream, dest] += tonnes
         self.cum_disposed += tonnes
 
+    def informal_collect(self, tonnes: float) -> None:
+        """Recyclables informal collectors take from the points: recycled outside the formal
+        system (no truck, no gate fee), so booked to recycling as soon as they are put out."""
+        self.informal += tonnes
+        self.dispose(RECYCLABLE, RECYCLING, tonnes)
+
     def transfer_trip(self, km_m: float, hours_s: float) -> None:
         self.transfer_km += km_m / 1000.0
         self.transfer_hours += hours_s / 3600.0
@@ -57,7 +73,7 @@ class Ledger:
 
     def stocks(self, containers_t: float) -> np.ndarray:
         in_trucks = self.cum_collected + sum(self.collected) - self.cum_unloaded
-        return np.array([containers_t, in_trucks, self.stations, self.transit])
+        return np.array([containers_t, in_trucks, self.stations, self.transit, self.bunkers])
 
     def close_day(self, p: WasteParams, round_stats, containers_t: float, n_points: int,
                   transfer_trucks_used: int) -> dict[str, np.ndarray | float]:
@@ -74,8 +90,11 @@ class Ledger:
         crew = np.array([*p.crew_per_truck, 1.0])
         cost = np.array([fuel_l * p.diesel_price_cny_per_l,
                          float((hours * crew).sum()) * p.wage_cny_per_h,
-                         float(self.by_dest.sum(0) @ np.asarray(p.gate_fee_cny_per_t))])
+                         float(self.by_dest.sum(0) @ np.asarray(p.gate_fee_cny_per_t))
+                         - self.informal * p.gate_fee_cny_per_t[RECYCLING]])
         landfill = float(self.by_dest[:, LANDFILL].sum())
+        recovered = float(self.by_dest[:, [RECYCLING, DIGESTION]].sum())
+        generated = float(sum(self.generated))
         total_collected = float(collected.sum())
         n_trucks = float(trucks[:ns].sum())
         out = {
@@ -83,6 +102,8 @@ class Ledger:
             "collected_t": collected,
             "tonnes_by_destination": self.by_dest.copy(),
             "landfill_tonnes": landfill,
+            "informal_t": self.informal,
+            "recycling_rate": recovered / generated if generated > 0 else np.nan,
             "zero_landfill": float(landfill <= 1e-9),
             "truck_km": km,
             "truck_hours": hours,
@@ -103,4 +124,5 @@ class Ledger:
         self.by_dest[:] = 0.0
         self.transfer_km = self.transfer_hours = 0.0
         self.transfer_trips = 0
+        self.informal = 0.0
         return out

@@ -3,11 +3,16 @@ transfer stations, plants and the daily KPIs (see README.md)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from twin.core.clock import DAY_S, HOUR_S
 from twin.core.errors import TwinError
 from twin.core.model import TwinModel
+from twin.models.waste.availability import Availability
+from twin.models.waste.headline import report_window, run_intervals
+from twin.models.waste.headline import rows as headline_rows
 from twin.models.waste.kernel import SimpyKernel
 from twin.models.waste.kpis import COST_ITEMS, FLEETS, STOCKS, Ledger
 from twin.models.waste.params import (
@@ -17,12 +22,14 @@ from twin.models.waste.params import (
     HAZARDOUS_TREATMENT,
     INCINERATION,
     LANDFILL,
+    RECYCLABLE,
     RECYCLING,
     RESIDUAL,
     STREAM_DESTINATION,
     STREAMS,
     WasteParams,
 )
+from twin.models.waste.plan_cities import load_plan_city
 from twin.models.waste.plants import Plants
 from twin.models.waste.points import Containers, sorting_mask
 from twin.models.waste.routing import Network, attach_round_legs, plan_pyvrp, plan_sfc
@@ -49,7 +56,13 @@ class WasteModel(TwinModel):
 
     # ------------------------------------------------------------------ set-up
     def start(self) -> None:
-        ctx, p, city = self.ctx, self.params, self.ctx.city
+        ctx, city = self.ctx, self.ctx.city
+        self.plan = load_plan_city(self.params.plan_city) if self.params.plan_city else None
+        if self.plan is not None and self.params.plan_projects:
+            n_ts = len(city.sites.of_kind("transfer_station"))
+            self.params = dataclasses.replace(self.params,
+                                              **self.plan.project_overrides(n_ts))
+        p = self.params
         sites = city.sites
         self.cp = sites.of_kind("collection_point")
         self.ts = sites.of_kind("transfer_station")
@@ -76,7 +89,13 @@ class WasteModel(TwinModel):
                               DIGESTION: p.digestion_kg_per_person_day * pop / 1000.0,
                               RECYCLING: p.recycling_kg_per_person_day * pop / 1000.0},
                              residue_share=p.digestion_residue_share,
-                             reject_share=p.recycling_reject_share, ledger=ledger)
+                             reject_share=p.recycling_reject_share, ledger=ledger,
+                             bunker_days=dict(zip(PLANT_KINDS, p.bunker_days, strict=True)),
+                             ash_share=p.ash_share)
+        self.availability = Availability(
+            dict(zip(PLANT_KINDS, p.plant_lines, strict=True)), maintenance_days=p.maintenance_days_per_year,
+            breakdowns_per_year=p.breakdowns_per_line_year, repair_days=p.repair_days,
+            rng=ctx.streams.generator("waste.plants"))
         self.closed = self.plan_closed = frozenset(self.read("closed_roads", frozenset()))
         self.net = self._network()
         n_up = int(round(p.upgraded_station_share * len(self.ts)))
@@ -93,9 +112,10 @@ class WasteModel(TwinModel):
                 k, str(sites.name[site]), bridges=p.upgraded_weighbridges if up else p.weighbridges,
                 bays=p.upgraded_tipping_bays if up else p.tipping_bays,
                 weigh_s=(p.upgraded_weigh_min if up else p.weigh_min) * 60.0,
-                tip_s=p.tip_min * 60.0, deliver=yard.receive))
+                tip_s=p.tip_min * 60.0, deliver=yard.receive, fcfs=p.station_queues == "fcfs"))
         self.gates.append(Station(k, "hazardous gate", bridges=1, bays=1, weigh_s=p.weigh_min * 60,
-                                  tip_s=p.tip_min * 60.0, deliver=self._hazardous))
+                                  tip_s=p.tip_min * 60.0, deliver=self._hazardous,
+                                  fcfs=p.station_queues == "fcfs"))
         cap = [p.truck_capacity_eff_t(s) for s in range(len(STREAMS))]
         per_t = [60.0 * p.service_min_per_m3[s] / p.bin_density_t_per_m3[s]
                  for s in range(len(STREAMS))]
@@ -174,6 +194,21 @@ class WasteModel(TwinModel):
           "plant, accepted or turned away to landfill (the capacity it would need)")
         d("plant_capacity_t", dims=("plant",), units="t/day", time_dim=None,
           long_name="daily treatment capacity of each plant (NaN: unlimited)")
+        d("plant_load_t", dims=("plant",), units="t/day", long_name="input each plant "
+          "treated that day (from arrivals and its bunker)")
+        d("plant_available_t", dims=("plant",), units="t/day", long_name="capacity available "
+          "that day after planned maintenance and breakdowns (NaN: unlimited)")
+        d("bunker_t", dims=("plant",), units="t", long_name="waste waiting in each plant's "
+          "bunker at the day's end")
+        d("ash_t", units="t/day", long_name="bottom and fly ash left by incineration (a "
+          "residue, not raw waste)")
+        d("informal_t", units="t/day", long_name="recyclables taken by informal collectors "
+          "before the formal round")
+        d("recycling_rate", units="1", long_name="recycling and reuse rate: recyclables "
+          "recovered (formal, net of rejects, plus informal) and food waste digested (net of "
+          "residue), over waste generated")
+        d("spinup_days", units="day", time_dim=None, long_name="days left out of the "
+          "summary (spin-up from empty containers and bunkers)")
         d("plan_scale", units="1", time_dim=None, long_name="population of the plan city / "
           "population of this city (multiply t/day by it to read them at plan scale)")
         d("zero_landfill", units="1", long_name="1 if no raw waste was landfilled that day")
@@ -222,16 +257,20 @@ class WasteModel(TwinModel):
             raise TwinError(f"waste: waste_deliveries has shape {deliveries.shape}, expected "
                             f"({self.n}, {len(STREAMS)}) [collection_point, stream]")
         d = self.containers.mix(deliveries)
-        self.containers.new_day(t, d)
         self.ledger.add_generated(d.sum(axis=0))
+        # informal collectors buy or pick the saleable recyclables before the formal round
+        informal = d[:, RECYCLABLE] * self.params.informal_recyclable_share
+        d[:, RECYCLABLE] -= informal
+        self.ledger.informal_collect(float(informal.sum()))
+        self.containers.new_day(t, d)
+        doy = self.ctx.calendar.date(t).timetuple().tm_yday - 1
+        self.plants.new_day(int(round(t / DAY_S)), self.availability.share(doy))
         self.day_start = t
         self.day_index += 1
         self._maybe_replan(d)
-        for s, rounds in self.rounds.items():
-            if self.day_index % max(1, int(round(self.params.collection_interval_days[s]))):
-                continue
-            for rnd in rounds:
-                self.collector.start(rnd, t)
+        due = [rnd for s, rounds in self.rounds.items() for rnd in rounds
+               if not self.day_index % max(1, int(round(self.params.collection_interval_days[s])))]
+        self.collector.start_all(due, t)
 
     def _reroute(self, closed, _t_s) -> None:
         """Roads closed or reopened during the day: trucks on their rounds drive around the
@@ -334,6 +373,12 @@ class WasteModel(TwinModel):
         self.overflow_total += overflow
         r.append("overflow_events", t_day, overflow)
         r.append("plant_offered_t", t_day, self.plants.pop_offered()[:len(PLANTS)])
+        treated, available, ash = self.plants.pop_day()
+        r.append("plant_load_t", t_day, treated[:len(PLANTS)])
+        r.append("plant_available_t", t_day,
+                 np.where(np.isfinite(available), available, np.nan)[:len(PLANTS)])
+        r.append("bunker_t", t_day, self.plants.bunker_t()[:len(PLANTS)])
+        r.append("ash_t", t_day, ash)
         waits = [g.pop_day() for g in self.gates]
         r.append("station_trucks", t_day, [w[0] for w in waits[:-1]])
         r.append("station_wait_min", t_day,
@@ -350,28 +395,30 @@ class WasteModel(TwinModel):
         r.set("overflow_events_total", self.overflow_total)
         cap = self.plants.capacities()[:len(PLANTS)]
         r.set("plant_capacity_t", np.where(np.isfinite(cap), cap, np.nan))
-        r.set("plan_scale", self.params.plan_population_m * 1e6 / self.ctx.city.population)
+        plan_pop = self.plan.population if self.plan else self.params.plan_population_m * 1e6
+        r.set("plan_scale", plan_pop / self.ctx.city.population)
         r.set("sorting_point", self.containers.sorting.astype(float))
         r.set("truck_reroutes", self.reroutes)
+        r.set("spinup_days", self.params.spinup_days)
 
     @classmethod
     def summarize(cls, ds) -> list[tuple[str, float, str]]:
         """The plan question's answer: landfill, the treatment capacity it would take to reach
-        zero landfill (on this city and at plan scale), fleet, service, cost and CO2. Day 0 is
-        left out: the containers start empty, so it collects only that morning's waste."""
+        zero landfill (on this city and at plan scale), fleet, service, cost and CO2, with
+        95% intervals from weekly batch means. The spin-up days are left out: the run starts
+        with empty containers and bunkers."""
         if "landfill_tonnes" not in ds:
             return []
         full = ds
-        if ds.sizes["day"] > 1:  # day 0: containers start empty, only its morning is collected
-            ds = ds.isel(day=slice(1, None))
+        ds = report_window(ds)
         treat = ["incineration", "digestion"]
         cap = float(ds["plant_capacity_t"].sel(plant=treat).sum())
         need = float(ds["plant_offered_t"].sel(plant=treat).max("day").sum())
         scale = float(ds["plan_scale"])
         return [
+            ("days reported (after spin-up)", float(ds.sizes["day"]), "days"),
             ("waste collected", float(ds["collected_t"].sum("stream").mean()), "t/day"),
-            ("raw waste landfilled", float(ds["landfill_tonnes"].mean()), "t/day"),
-            ("days with zero landfill", float(ds["zero_landfill"].mean() * 100), "%"),
+            *headline_rows(run_intervals(full), "weekly batches"),
             ("treatment capacity (incineration + digestion)", cap, "t/day"),
             ("  needed for zero landfill (busiest day per plant)", need, "t/day"),
             ("  capacity at plan scale", cap * scale, "t/day"),
@@ -382,8 +429,9 @@ class WasteModel(TwinModel):
             ("container overflow events", float(ds["overflow_events"].sum("collection_point")
                                                 .mean()), "per day"),
             ("mean wait at transfer stations", float(ds["station_wait_min"].mean()), "min"),
-            ("cost", float(ds["cost_cny"].sum("cost_item").mean()), "CNY/day"),
-            ("CO2", float(ds["co2_t"].mean()), "t/day"),
+            ("ash from incineration (residue)", float(ds["ash_t"].mean()), "t/day"),
+            ("recyclables taken by informal collectors", float(ds["informal_t"].mean()),
+             "t/day"),
         ] + cls._storm_rows(full)
 
     @staticmethod

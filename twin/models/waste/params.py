@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from twin.core.params import param
+from twin.models.waste.plan_cities import known_cities, load_plan_city
 
 try:  # the households package owns the container order; fall back to the agreed order
     from twin.models.households import STREAMS as _HH_STREAMS
@@ -99,6 +100,9 @@ class WasteParams:
     upgraded_tipping_bays: int = param(4, "tipping bays of an upgraded station", lo=1, hi=20)
     upgraded_weigh_min: float = param(1.5, "weighing time at an upgraded (automatic, RFID) "
                                       "weighbridge, min", lo=0.1, hi=30.0)
+    station_queues: str = param(
+        "fcfs", "how station queues run: the exact first-come-first-served recursion (fast) or "
+        "SimPy resources (the reference it is tested equal to)", choices=("fcfs", "resources"))
     transfer_truck_capacity_t: float = param(20.0, "payload of a transfer (container) truck, t",
                                              lo=1.0, hi=60.0)
     transfer_trucks_per_station: int = param(2, "transfer trucks per station", lo=1, hi=50)
@@ -119,6 +123,42 @@ class WasteParams:
     recycling_reject_share: float = param(0.10, "share of recyclables rejected at sorting and "
                                           "incinerated (assumption)", lo=0.0, hi=1.0)
 
+    bunker_days: tuple[float, ...] = param(
+        (5.0, 1.0, 2.0), "bunker of the incinerator, digestion plant and recycling facility, "
+        "in days of rated throughput (incinerator pits: 5-7 days, CJJ 90-2009 technical code "
+        "for MSW incineration; food-waste receiving tanks about a day: assumption)",
+        lo=0.0, hi=30.0)
+    plant_lines: tuple[float, ...] = param(
+        (3.0, 2.0, 1.0), "process lines of the incinerator, digestion plant and recycling "
+        "facility (a line down takes its share of the capacity; assumption)", lo=1.0, hi=20.0)
+    maintenance_days_per_year: float = param(
+        21.0, "planned maintenance per line and year, days, lines staggered (assumption)",
+        lo=0.0, hi=180.0)
+    breakdowns_per_line_year: float = param(
+        3.0, "unplanned outages per line and year (with maintenance: 91% availability, about "
+        "the 8,000 operating h/yr WtE lines are designed for)", lo=0.0, hi=100.0)
+    repair_days: float = param(4.0, "mean length of an unplanned outage, days (geometric)",
+                               lo=1.0, hi=60.0)
+    ash_share: float = param(
+        0.23, "bottom plus fly ash left by incineration, share of input mass (grate plants: "
+        "bottom ash about 20%, fly ash about 3%); a residue, not raw waste landfilled",
+        lo=0.0, hi=0.6)
+    informal_recyclable_share: float = param(
+        0.4, "share of the recyclables put out at sorting houses that informal collectors "
+        "take before the formal round (assumption: Linzner & Salhofer 2014, Waste Manag. "
+        "Res. 32:896, describe informal collectors taking most saleable recyclables in urban "
+        "China; a lever: integrating them into the formal system)", lo=0.0, hi=1.0)
+
+    spinup_days: int = param(
+        7, "days left out of the summary and the intervals: the run starts with empty "
+        "containers and bunkers (5-day bunkers settle within a week)", lo=0, hi=365)
+
+    plan_city: str = param(
+        "", "plan city whose figures and population the run answers for (a folder of "
+        "scenarios/cities; empty: plan_population_m)", choices=("", *known_cities()))
+    plan_projects: bool = param(
+        False, "apply the plan city's projects (sorting houses, upgraded stations, "
+        "capacities by kind, per person of the plan city) over the values in this file")
     plan_population_m: float = param(
         24.87, "population of the city whose plan figures the per-person capacities scale "
         "(Shanghai, 2020 census: 24.87 M); only used to report results at plan scale",
@@ -172,6 +212,13 @@ class WasteParams:
                   "crew_per_truck", "stop_fixed_min", "service_min_per_m3"):
             if len(getattr(self, f)) != len(STREAMS):
                 raise ValueError(f"{f} needs one value per stream ({', '.join(STREAMS)})")
+        for f in ("bunker_days", "plant_lines"):
+            if len(getattr(self, f)) != 3:
+                raise ValueError(f"{f} needs three values (incineration, digestion, recycling)")
+        if self.plan_city:
+            load_plan_city(self.plan_city)  # a contradicting plan stops the scenario here
+        elif self.plan_projects:
+            raise ValueError("plan_projects = true needs plan_city")
         if len(self.gate_fee_cny_per_t) != len(DESTINATIONS):
             raise ValueError("gate_fee_cny_per_t needs one value per destination ("
                              + ", ".join(DESTINATIONS) + ")")

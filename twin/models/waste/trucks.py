@@ -70,7 +70,25 @@ class Collector:
         """Schedule a round to leave at its start time on the day beginning at day_start_s."""
         self.k.process(self.run_round(rnd, day_start_s + rnd.start_tod_s))
 
-    def run_round(self, rnd: Round, leave_s: float):
+    def start_all(self, rounds, day_start_s: float) -> None:
+        """Schedule many rounds: one starter per departure time wakes at that time and starts
+        its rounds' processes (in the given order), instead of every round waiting itself
+        (one kernel event less per round; rounds draw their own service times, so the day
+        is the same)."""
+        groups: dict[float, list] = {}
+        for rnd in rounds:  # draws in the given order, as if each round started now
+            groups.setdefault(day_start_s + rnd.start_tod_s, []).append(
+                (rnd, self.draws_for(rnd)))
+        for leave_s, group in groups.items():
+            self.k.process(self._starter(group, leave_s))
+
+    def _starter(self, group: list, leave_s: float):
+        if leave_s > self.k.clock.now:
+            yield self.k.timeout(leave_s - self.k.clock.now)
+        for rnd, draw in group:
+            self.k.process(self.run_round(rnd, leave_s, draw))
+
+    def run_round(self, rnd: Round, leave_s: float, draw=None):
         """The truck's process (a generator for either kernel).
 
         Stops are handled by lookahead: the points of a round are served by no other truck
@@ -85,7 +103,7 @@ class Collector:
         timeout = k.timeout
         s = rnd.stream
         gate = self.gates[rnd.depot]
-        draw = self.draws_for(rnd)
+        draw = draw or self.draws_for(rnd)
         cont = self.containers
         # container state of this stream, read and written in place at every stop (inlined
         # `Containers.take`: the stop loop is the hot path of the whole model)
