@@ -31,11 +31,15 @@ class CityMap:
 
 def city_map(city: City | None, *, title: str = "", height: int = 520, depth_max_m: float = 0.5,
              point_label: str = "node", value_title: str = "water depth (m)",
-             palette=DEPTH_PALETTE, value_format: str = "0.00") -> CityMap:
+             palette=DEPTH_PALETTE, value_format: str = "0.00", colour_bar: bool = True,
+             frame_px: int | None = None) -> CityMap:
     """Districts, roads, river and an empty point layer (drainage nodes, hot spots).
-    Without a city (a drill on a user network) only the point layer is drawn."""
-    fig = figure(title=title, height=height, sizing_mode="stretch_width", match_aspect=True,
-                 x_axis_label="x (m)", y_axis_label="y (m)",
+    Without a city (a drill on a user network) only the point layer is drawn. With
+    `frame_px` the plot area is fitted to the city (its longer side frame_px, true aspect),
+    so no width is left empty; otherwise it stretches to the page width."""
+    size = ({"sizing_mode": "stretch_width", "height": height, "match_aspect": True}
+            if frame_px is None or city is None else fitted(city, frame_px))
+    fig = figure(title=title, **size, x_axis_label="x (m)", y_axis_label="y (m)",
                  tools="pan,wheel_zoom,box_zoom,reset,save", output_backend="canvas")
     roads = ColumnDataSource({"xs": [], "ys": [], "colour": [], "width": [], "edge": []})
     if city is not None:
@@ -46,11 +50,30 @@ def city_map(city: City | None, *, title: str = "", height: int = 520, depth_max
                      fill_color={"field": "value", "transform": mapper})
     fig.add_tools(HoverTool(renderers=[pr], tooltips=[(point_label, "@label"),
                                                      ("value", f"@value{{{value_format}}}")]))
-    fig.add_layout(ColorBar(color_mapper=mapper, title=bilingual(value_title), width=10), "right")
+    if colour_bar:
+        fig.add_layout(ColorBar(color_mapper=mapper, title=bilingual(value_title), width=10),
+                       "right")
     if fig.legend:  # below the map, so it hides no district (layers added later join it)
         fig.legend.orientation = "horizontal"
         fig.add_layout(fig.legend[0], "below")
     return CityMap(style(fig), roads, points, mapper)
+
+
+def fitted(city: City, frame_px: int, pad: float = 0.04) -> dict:
+    """Figure sizes and ranges that show the whole city at its true aspect."""
+    from bokeh.models import Range1d
+
+    d, st = city.districts, city.sites
+    xs = np.concatenate([d.x0, d.x1, city.roads.node_x, np.asarray(st.x, dtype=float)])
+    ys = np.concatenate([d.y0, d.y1, city.roads.node_y, np.asarray(st.y, dtype=float)])
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    dx, dy = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+    x0, x1, y0, y1 = x0 - pad * dx, x1 + pad * dx, y0 - pad * dy, y1 + pad * dy
+    scale = frame_px / max(x1 - x0, y1 - y0)
+    # fixed outer sizes (axes, title and toolbar around the frame): a frame_width pinned
+    # beside a wide legend below lets Bokeh clip the frame
+    return {"x_range": Range1d(x0, x1), "y_range": Range1d(y0, y1),
+            "width": int((x1 - x0) * scale) + 110, "height": int((y1 - y0) * scale) + 75}
 
 
 def _draw_city(fig, city: City, roads: ColumnDataSource) -> None:
@@ -60,13 +83,18 @@ def _draw_city(fig, city: City, roads: ColumnDataSource) -> None:
                              "name": [f"{d.name[i]} {d.name_zh[i]}" for i in range(len(d))],
                              "population": [int(v) for v in d.population],
                              "cx": [p[:4, 0].mean() for p in polys],
-                             "cy": [p[:4, 1].mean() for p in polys]})
+                             "cy": [p[:4, 1].mean() for p in polys],
+                             "lx": [p[:, 0].min() + 25 for p in polys],
+                             "ly": [p[:, 1].max() - 25 for p in polys]})
     r = fig.patches("xs", "ys", source=dist, fill_color="#f1f3f4", fill_alpha=0.6,
                     line_color="#bdc1c6", line_dash="dashed")
     fig.add_tools(HoverTool(renderers=[r], tooltips=[("district", "@name"),
                                                     ("population", "@population{0,0}")]))
-    fig.text("cx", "cy", text="name", source=dist, text_font_size="8pt", text_color="#80868b",
-             text_align="center")
+    # names in the districts' top-left corners on a light box: readable (>= 4.5:1) and off
+    # the road grid's nodes, where the points sit
+    fig.text("lx", "ly", text="name", source=dist, text_font_size="9pt", text_color="#3c4043",
+             text_align="left", text_baseline="top", background_fill_color="white",
+             background_fill_alpha=0.85, padding=1)
     fig.line(city.river_xy[:, 0], city.river_xy[:, 1], line_width=6, color="#7fb3e6",
              legend_label="river 河流")
     rd = city.roads
@@ -88,7 +116,7 @@ def depth_colour(depth_m: float, high_m: float) -> str:
 
 
 def colour_roads(cmap: CityMap, city: City, closed_edges, edge_depth_m=None,
-                 high_m: float = 0.5) -> None:
+                 high_m: float = 0.5, colour_of=None) -> None:
     """Closed roads red and thick, wet roads by street water depth, the others by class
     (in place: one data update)."""
     cls = city.roads.edge_class
@@ -96,7 +124,8 @@ def colour_roads(cmap: CityMap, city: City, closed_edges, edge_depth_m=None,
     widths = [1.0 + float(c) for c in cls]
     if edge_depth_m is not None:
         for e in np.flatnonzero(np.asarray(edge_depth_m) >= WET_M):
-            colours[e] = depth_colour(float(edge_depth_m[e]), high_m)
+            colours[e] = (colour_of or (lambda v: depth_colour(v, high_m)))(
+                float(edge_depth_m[e]))
             widths[e] = 3.0
     for e in closed_edges:
         colours[int(e)] = CLOSED

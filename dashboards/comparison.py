@@ -75,6 +75,34 @@ class Sweep:
         return f"{kpi} ({u})" if u else f"{kpi} (share, 1)" if self.ds[kpi].attrs.get(
             "units") == "1" else kpi
 
+    def bad(self, kpi: str) -> str | None:
+        """Which direction of the KPI is bad ('high', 'low' or None: not declared)."""
+        from dashboards.labels import bad_direction
+
+        return bad_direction(kpi, self.ds[kpi].attrs)
+
+    def kpi_label(self, kpi: str) -> str:
+        from dashboards.labels import output_label
+
+        return output_label(kpi, self.ds[kpi].attrs)
+
+    def policy_settings(self, policy: str) -> dict[str, float]:
+        """The levers a policy sets (their values in its first run) that differ from the
+        baseline run's: what the policy does, in parameter terms."""
+        levers = [k for k in json.loads(self.ds.attrs.get("levers", "[]")) if k in self.ds.coords]
+        key = ("levers", policy)
+        if key not in self._cache:
+            vals = {k: np.asarray(self.ds[k].values) for k in levers}
+            runs = np.flatnonzero(self.policy == policy)
+            self._cache[key] = {k: float(v[runs[0]]) for k, v in vals.items()
+                                if len(runs) and float(v[runs[0]]) != 0.0}
+        return self._cache[key]
+
+    def policy_label(self, policy: str) -> str:
+        from dashboards.labels import policy_label
+
+        return policy_label(policy, self.policy_settings(policy))
+
     def differences(self, kpi: str, baseline: str) -> list:
         from twin.sweep.paired import paired_differences
 
@@ -165,12 +193,14 @@ class Comparison:
         if not sw.scalars:
             raise TwinError(f"{sw.path}: no scalar output to compare")
         kpi = sw.scalars[0]
-        self.kpi = pn.widgets.Select(name="KPI 指标", options=sw.scalars, value=kpi)
-        self.chosen = pn.widgets.MultiChoice(name=bilingual("policy") + " (shown)",
-                                             options=sw.policies, value=list(sw.policies))
+        self.kpi = pn.widgets.Select(name="KPI 指标", value=kpi,
+                                     options={sw.kpi_label(k): k for k in sw.scalars})
+        self.chosen = pn.widgets.CheckBoxGroup(name=bilingual("policy") + " (shown)",
+                                               options=sw.policies, value=list(sw.policies))
         self.baseline = pn.widgets.Select(name="baseline policy 基准政策", options=sw.policies,
                                           value=sw.policies[0])
-        self.series = pn.widgets.Select(name="time series 时间序列", options=sw.series,
+        self.series = pn.widgets.Select(name="time series 时间序列",
+                                        options={sw.kpi_label(k): k for k in sw.series},
                                         value=sw.series[0] if sw.series else None,
                                         visible=bool(sw.series))
         self.direction = pn.widgets.RadioButtonGroup(
@@ -182,6 +212,8 @@ class Comparison:
         self._build_figures()
         self.sentences = pn.pane.Markdown("", sizing_mode="stretch_width",
                                           css_classes=["comparison-sentences"])
+        self.sens_note = pn.pane.Markdown("", sizing_mode="stretch_width",
+                                          css_classes=["sensitivity-note"])
         self._reset_threshold()
         for w in (self.kpi, self.chosen, self.baseline, self.series):
             w.param.watch(self.update, "value")
@@ -250,14 +282,21 @@ class Comparison:
         return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(self.sw.policies)}
 
     def _reset_threshold(self) -> None:
+        """Threshold on the bad side of the KPI: above its 75th percentile when high is bad
+        (a flood volume), below its 25th when low is (a participation); undeclared KPIs
+        start below the 25th and the page says the direction is the analyst's choice."""
         y = self.sw.values(self.kpi.value)
         y = y[np.isfinite(y)]
         lo, hi = (float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)
-        if hi <= lo:
-            hi = lo + 1.0
+        if hi <= lo:  # every run alike: a range around the value, never a degenerate one
+            pad = abs(lo) * 0.1 or 1.0
+            lo, hi = lo - pad, hi + pad
+        bad = self.sw.bad(self.kpi.value)
+        direction = "above" if bad == "high" else "below"
+        value = float(np.percentile(y, 75 if bad == "high" else 25)) if len(y) else lo
         with pn.io.hold():
-            self.threshold.param.update(start=lo, end=hi, step=(hi - lo) / 200,
-                                        value=float(np.percentile(y, 25)) if len(y) else lo)
+            self.direction.value = direction
+            self.threshold.param.update(start=lo, end=hi, step=(hi - lo) / 200, value=value)
 
     def update(self, *_e) -> None:
         sw, kpi, col = self.sw, self.kpi.value, self.colours()
@@ -271,14 +310,15 @@ class Comparison:
         m = np.isin(sw.policy, shown) & np.isfinite(y)
         self.dist_pts.data = {"policy": sw.policy[m], "y": y[m],
                               "colour": [col[p] for p in sw.policy[m]]}
-        self.dist_fig.yaxis.axis_label = sw.label(kpi)
+        self.dist_fig.yaxis.axis_label = sw.label(kpi)  # short: the long name is in the menu
         diffs = [d for d in sw.differences(kpi, self.baseline.value) if d.policy in shown]
         self.diff_fig.y_range.factors = [d.policy for d in diffs] or ["-"]
         self.diff_src.data = {"policy": [d.policy for d in diffs],
                               "mean": [d.mean for d in diffs], "low": [d.low for d in diffs],
                               "high": [d.high for d in diffs],
-                              "colour": [col[d.policy] for d in diffs]}
-        self.diff_fig.xaxis.axis_label = f"{sw.label(kpi)}: policy - {self.baseline.value}"
+                              "colour": [VERDICT_COLOUR[verdict(d, sw.bad(kpi))]
+                                         for d in diffs]}
+        self.diff_fig.xaxis.axis_label = f"policy - {self.baseline.value} ({sw.units(kpi) or '1'})"
         self.diff_fig.title.text = (f"Paired difference to {self.baseline.value} "
                                     "(95% CI) 配对差值")
         if self.series.value:
@@ -293,37 +333,60 @@ class Comparison:
         self.update_threshold()
 
     def _sensitivity(self) -> None:
+        """Only indices whose bootstrap interval is narrow enough are drawn (with their
+        interval); the others are listed with the runs they would need."""
         rows, problem = self.sw.sensitivity(self.kpi.value, self.baseline.value)
         self.sens_rows, self.sens_problem = rows, problem
-        if rows and "mu_star" in rows[0]:
-            v = [r["mu_star"] for r in rows]
-            c = [r["mu_star_conf"] for r in rows]
-            what = f"Morris mu* ({self.sw.label(self.kpi.value)})"
-        elif rows:
-            v = [r["ST"] for r in rows]
-            c = [r["ST_conf"] for r in rows]
-            what = "Sobol total index ST (1)"
-        else:
-            v, c, what = [], [], problem
-        self.sens_fig.y_range.factors = [short(r["parameter"]) for r in rows] or ["-"]
-        self.sens_src.data = {"parameter": [short(r["parameter"]) for r in rows], "value": v,
-                              "low": np.subtract(v, c), "high": np.add(v, c), "kind": [what] * len(v),
-                              "colour": [PALETTE[0]] * len(v)}
+        shown = [r for r in rows if r.get("reported")]
+        self.sens_withheld = [r for r in rows if not r.get("reported")]
+        morris = bool(rows) and "mu_star" in rows[0]
+        key = "mu_star" if morris else "ST"
+        v = [r[key] for r in shown]
+        what = (f"Morris mu* ({self.sw.units(self.kpi.value) or '1'}), 95% interval" if morris
+                else "Sobol total index ST (0 to 1), 95% interval")
+        names = [self._param_name(r["parameter"]) for r in shown]
+        self.sens_fig.y_range.factors = names or ["(no index reported)"]
+        self.sens_src.data = {"parameter": names, "value": v,
+                              "low": [r[f"{key}_low"] for r in shown],
+                              "high": [r[f"{key}_high"] for r in shown],
+                              "kind": [what] * len(v), "colour": [PALETTE[0]] * len(v)}
+        if not morris:
+            self.sens_fig.x_range.start, self.sens_fig.x_range.end = 0.0, 1.0
         self.sens_fig.xaxis.axis_label = what
         self.sens_fig.title.text = f"{bilingual('Sensitivity')} under {self.baseline.value}"
+        lines = [f"- **{self._param_name(r['parameter'])}**: "
+                 f"{r.get('finding', 'too few samples')}" for r in self.sens_withheld]
+        if problem:
+            lines = [f"- {problem}. {SENSITIVITY_HINT}"]
+        elif not shown and rows:
+            lines.insert(0, "No index is narrow enough to report yet:")
+        self.sens_note.object = "\n".join(lines)
+
+    def _param_name(self, key: str) -> str:
+        from dashboards.labels import param_doc
+
+        doc, unit = param_doc(key)
+        return f"{doc} ({short(key)})" if doc and len(doc) <= 40 else short(key)
 
     def update_threshold(self, *_e) -> None:
+        from dashboards.labels import plain
+
         kpi, thr = self.kpi.value, float(self.threshold.value)
+        u = self.sw.units(kpi)
+        bad = self.sw.bad(kpi)
         self.threshold_line.location = thr
         lines = [f"#### {bilingual('Paired difference to the baseline')}"]
-        lines += [f"- {d.sentence()}" for d in self.diffs] or ["- (one policy only)"]
+        lines += [f"- {diff_sentence(d, bad)}" for d in self.diffs] or ["- (one policy only)"]
         lines.append(f"#### {bilingual('Scenario discovery')} (PRIM)")
-        lines.append(f"- **{kpi} {'<' if self.direction.value == 'below' else '>'} {thr:.4g}**: "
+        side = "above" if self.direction.value == "above" else "below"
+        note = ("" if bad else " (the model does not say which direction is bad: "
+                "choose it on the left)")
+        lines.append(f"- a run fails when **{kpi}** is {side} **{plain(thr, u)}**{note}: "
                      + self.sw.discovery(kpi, thr, self.direction.value))
         lines += [f"- from `twin sweep`: {d['sentence']}"
                   for d in self.sw.report.get("discovery", []) if "sentence" in d]
-        if self.sens_problem:
-            lines.append(f"- sensitivity: {self.sens_problem}")
+        lines.append("#### Policies 政策")
+        lines += [f"- {self.sw.policy_label(p)}" for p in self.sw.policies]
         self.sentences.object = "\n".join(lines)
 
     # -- exports ---------------------------------------------------------------------------
@@ -360,6 +423,8 @@ class Comparison:
         return comparison_png(self)
 
     def layout(self):
+        series = (pn.pane.Bokeh(self.band_fig, sizing_mode="stretch_width") if self.sw.series
+                  else pn.pane.Alert(NO_SERIES.format(name=self.sw.name), alert_type="info"))
         return pn.Column(
             pn.pane.Markdown(f"**{self.sw.name}** · {self.sw.n_runs:,} runs "
                              f"({int(self.sw.ok.sum()):,} ok) · design {self.sw.design}"),
@@ -367,12 +432,54 @@ class Comparison:
                    pn.pane.Bokeh(self.diff_fig, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
             pn.Tabs(("Findings 结论", self.sentences),
-                    (bilingual("Time series"), pn.pane.Bokeh(self.band_fig,
-                                                             sizing_mode="stretch_width")),
-                    (bilingual("Sensitivity"), pn.pane.Bokeh(self.sens_fig,
-                                                             sizing_mode="stretch_width")),
+                    (bilingual("Time series"), series),
+                    (bilingual("Sensitivity"),
+                     pn.Column(pn.pane.Bokeh(self.sens_fig, sizing_mode="stretch_width"),
+                               self.sens_note, sizing_mode="stretch_width")),
                     dynamic=True, sizing_mode="stretch_width"),  # drawn when opened
             sizing_mode="stretch_width")
+
+
+NO_SWEEP = ("No sweep store yet, so there is nothing to compare. Run one, e.g. "
+            "`twin sweep scenarios/sweeps/sorting_adoption.toml` (sorting policies) or "
+            "`twin sweep scenarios/sweeps/rainstorm_waterlogging.toml` (storm response), "
+            "then reload this page.")
+NO_SERIES = ("The sweep **{name}** kept no time series, so there is nothing to draw here. "
+             "Keep one by adding an output that keeps the time base to the sweep file's "
+             "`[outputs]`, e.g. `participation = {{ var = \"participation\", reduce = "
+             "\"mean\", over = [\"district\"] }}` (averaged over districts, one value per "
+             "day), then rerun `twin sweep FILE --overwrite`.")
+SENSITIVITY_HINT = ("Sensitivity needs a `[design]` of kind \"sobol\" (at least 32 base "
+                    "samples) or \"morris\" (a few trajectories suit small budgets)")
+VERDICT_COLOUR = {"better": "#2a7d3f", "worse": "#c0392b", "unclear": "#6c757d",
+                  "changed": "#0b5fa5"}
+
+
+def verdict(d, bad: str | None) -> str:
+    """'better'/'worse' when the whole interval is on one side of 0 (and the bad direction
+    is known), 'changed' when it is but the direction is not, else 'unclear'."""
+    if not (d.n >= 2 and (d.low > 0 or d.high < 0)):
+        return "unclear"
+    if bad is None:
+        return "changed"
+    up = d.low > 0
+    return "worse" if up == (bad == "high") else "better"
+
+
+def diff_sentence(d, bad: str | None) -> str:
+    """'campaign - no_policy = +0.038 (95% CI 0.037 to 0.038, 16 paired runs): better'."""
+    from dashboards.labels import plain
+
+    u = d.units if d.units and d.units != "1" else ""
+    head = f"{d.output}: {d.policy} - {d.reference} = {'+' if d.mean > 0 else ''}" \
+           f"{plain(d.mean, u)}"
+    if d.n < 2:
+        return f"{head} (one pair: no interval)"
+    words = {"better": "**better** 更好", "worse": "**worse** 更差",
+             "unclear": "no clear difference (the interval includes 0)",
+             "changed": "a clear change (the model does not say which direction is bad)"}
+    return (f"{head} ({d.confidence:.0%} CI {plain(d.low, u)} to {plain(d.high, u)}, "
+            f"{d.n} paired runs): {words[verdict(d, bad)]}")
 
 
 def app(stores: list[StoreInfo], results_dir: Path):
@@ -388,18 +495,21 @@ def app(stores: list[StoreInfo], results_dir: Path):
 
     def show(path):
         if not path:
-            main[:] = [pn.pane.Markdown("No sweep store yet: run `twin sweep "
-                                        "scenarios/sweeps/sorting_adoption.toml`.")]
+            main[:] = [pn.pane.Alert(NO_SWEEP, alert_type="info")]
             controls[:] = []
             return
         try:
             state["c"] = c = Comparison(open_sweep(path))
-        except TwinError as e:
-            main[:] = [pn.pane.Alert(str(e), alert_type="danger")]
+        except Exception as e:  # noqa: BLE001 - a damaged store: a short alert, app goes on
+            from dashboards.drill import short_reason
+
+            main[:] = [pn.pane.Alert(short_reason(path, e), alert_type="danger")]
+            controls[:] = []
             return
         for w in (c.kpi, c.chosen, c.baseline, c.series, c.direction, c.threshold):
             w.sizing_mode = "stretch_width"
-        controls[:] = [c.kpi, c.chosen, c.baseline, c.series, "a run fails when the KPI is",
+        controls[:] = [c.kpi, f"{bilingual('policy')} (shown)", c.chosen, c.baseline, c.series,
+                       "a run fails when the KPI is",
                        c.direction, c.threshold]
         main[:] = [c.layout()]
 
@@ -412,4 +522,14 @@ def app(stores: list[StoreInfo], results_dir: Path):
         callback=lambda: BytesIO(state["c"].numbers().to_csv(index=False).encode("utf-8")),
         filename="comparison.csv", label="Export CSV 导出数据", button_type="primary",
         sizing_mode="stretch_width")
-    return template("Scenario comparison", [main], [select, controls, png, csv])
+    def briefing():
+        from dashboards.briefing import page, sweep_section
+
+        path = select.value
+        return BytesIO(page(f"Scenario comparison briefing: {Path(path).stem}",
+                            sweep_section(path)).encode("utf-8"))
+
+    brief = pn.widgets.FileDownload(callback=briefing, filename="comparison_briefing.html",
+                                    label="Briefing (HTML) 下载简报", button_type="primary",
+                                    sizing_mode="stretch_width", disabled=not select.value)
+    return template("Scenario comparison", [main], [select, controls, png, csv, brief])

@@ -12,19 +12,21 @@ import numpy as np
 import pandas as pd
 import panel as pn
 import xarray as xr
-from bokeh.models import ColumnDataSource, Range1d, Span
+from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
-from dashboards.citymap import CityMap, city_map, colour_roads
+from dashboards.citymap import CLOSED, CityMap, city_map, colour_roads
 from dashboards.data import city_of, options, times, with_models
+from dashboards.drillmarks import DEPTH_CLASSES, class_colours
 from dashboards.network import Network, drainage_network, edges_at
-from dashboards.stores import StoreInfo, inspect_store
-from dashboards.theme import PALETTE, bilingual, style, table, template
-from dashboards.timeline import city_timeline, timeline_figure
+from dashboards.stores import StoreInfo, inspect_store, missing_chunks
+from dashboards.theme import PALETTE, bilingual, style, template
+from dashboards.timeline import city_timeline
 
+PUMP_ON, PUMP_OFF = "#2a9d4b", "#d62728"
 BASE = "drainage_time"  # the drainage model's own time base (end of each stride)
 WET_M = 0.05  # street water counted as waterlogging (m)
-OPTIONAL = ("mobile_pumps_at_node",)  # newer drainage stores only
+OPTIONAL = ("mobile_pumps_at_node", "rain_intensity")  # newer drainage stores only
 VARS = ("ponded_depth", "road_closed", "pump_setting", "pump_flow", "n_closed_road_edges",
         "max_ponded_depth", "node_flood_volume", "node_flood_hours", "system_flood_volume",
         "storm_depth", "mobile_pumps_on_site")
@@ -54,6 +56,18 @@ class Drill:
     stride_h: float
     timeline: dict = field(default_factory=dict)  # other models' series (timeline.py)
     overlays: list = field(default_factory=list)  # other models' places (OVERLAYS)
+    rain: np.ndarray | None = None  # (time,) mm/h over the stride before
+    pump_xy: tuple | None = None  # (x, y) of each pump's station, city metres
+    description: str = ""  # the scenario's storm and events, in words
+
+    @property
+    def marks(self) -> list:
+        """Outages, restores and truck dispatches (drillmarks.marks_of), computed once."""
+        if "_marks" not in self.__dict__:
+            from dashboards.drillmarks import marks_of
+
+            self.__dict__["_marks"] = marks_of(self)
+        return self.__dict__["_marks"]
 
     @property
     def peak(self) -> int:
@@ -80,6 +94,10 @@ def load_drill(path: str | Path) -> Drill:
     missing = [v for v in VARS if v not in ds]
     if missing:
         raise ValueError(f"{path}: not a storm drill (no {', '.join(missing)})")
+    gaps = missing_chunks(path, [*VARS, *(v for v in OPTIONAL if v in ds)])
+    if gaps:
+        raise ValueError(f"{path}: incomplete store, chunks missing in {', '.join(gaps)} "
+                         "(rerun the drill; nothing is shown rather than dry streets)")
     timeline = city_timeline(ds)  # the other subsystems, a few series each
     overlays = _overlays(ds)
     ds = ds[list(VARS) + [v for v in OPTIONAL if v in ds]].load()
@@ -108,7 +126,27 @@ def load_drill(path: str | Path) -> Drill:
                  ds["n_closed_road_edges"].values, ds["mobile_pumps_on_site"].values,
                  ds["mobile_pumps_at_node"].values if "mobile_pumps_at_node" in ds else None,
                  totals, per_node, city, net, edges_at(city, net.road_node), stride_h,
-                 timeline, overlays)
+                 timeline, overlays,
+                 ds["rain_intensity"].values if "rain_intensity" in ds else None,
+                 _pump_xy(ds), _describe(ds))
+
+
+def _pump_xy(ds) -> tuple | None:
+    if "pump_x_m" in ds.coords and "pump_y_m" in ds.coords:
+        return np.asarray(ds["pump_x_m"].values), np.asarray(ds["pump_y_m"].values)
+    return None
+
+
+def _describe(ds) -> str:
+    """The storm in words, from the store's own labels (the rain's long name)."""
+    for var in ("storm_depth", "rain_intensity"):
+        if var in ds:
+            name = str(ds[var].attrs.get("long_name", ""))
+            if ":" in name:
+                return name.split(":", 1)[1].strip()
+            if "(" in name:
+                return name[name.index("(") + 1:].rstrip(")")
+    return ""
 
 
 # other subsystems' places on the drill map: (variable, x coord, y coord, legend, marker, colour)
@@ -158,41 +196,82 @@ def pump_states(d: Drill, t: int) -> pd.DataFrame:
                          "peak (m3/s)": np.round(d.pump_flow.max(0), 2)})
 
 
-def drill_map(d: Drill, t: int, *, height: int = 470) -> CityMap:
-    """The map at frame t (a fresh figure: apps and briefings each get their own)."""
+def drill_map(d: Drill, t: int, *, height: int = 470, frame_px: int | None = None) -> CityMap:
+    """The map at frame t (a fresh figure: apps and briefings each get their own): points
+    and wet roads by depth class, closed roads red, pumping stations by state, trucks, and
+    a legend entry for every mark."""
     cm = city_map(d.city if d.net.on_city else None, title=bilingual("street water depth (m)"),
-                  height=height, point_label="point", value_title="water depth (m)")
+                  height=height, point_label="point", value_title="water depth (m)",
+                  colour_bar=False, frame_px=frame_px)
+    fig = cm.fig
+    pts = next(r for r in fig.renderers if getattr(r, "data_source", None) is cm.points)
+    pts.glyph.fill_color = {"field": "colour"}
     if d.net.pipes_xs:
-        r = cm.fig.multi_line(d.net.pipes_xs, d.net.pipes_ys, line_color="#6a51a3",
-                              line_alpha=0.45, line_width=1.5, legend_label="drainage pipes 管网")
-        cm.fig.renderers.remove(r)
-        cm.fig.renderers.insert(-1, r)  # under the points
+        r = fig.multi_line(d.net.pipes_xs, d.net.pipes_ys, line_color="#6a51a3",
+                           line_alpha=0.45, line_width=1.5, legend_label="drainage pipes 管网")
+        fig.renderers.remove(r)
+        fig.renderers.insert(-1, r)  # under the points
+    if d.city is not None and d.net.on_city:
+        fig.line([np.nan], [np.nan], line_color=CLOSED, line_width=4,
+                 legend_label="closed road 封闭道路")
+    for _bound, label, colour in DEPTH_CLASSES:  # the classes, in the legend only
+        fig.scatter([np.nan], [np.nan], marker="circle", size=10, fill_color=colour,
+                    line_color="#333333", legend_label=label)
+    if d.pump_xy is not None and d.net.on_city:
+        src = ColumnDataSource({"x": [], "y": [], "name": [], "state": [], "colour": []})
+        r = fig.scatter("x", "y", source=src, marker="square", size=15, line_color="#202124",
+                        fill_color={"field": "colour"})  # legend: one static entry per state
+        fig.scatter([np.nan], [np.nan], marker="square", size=12, fill_color=PUMP_ON,
+                    line_color="#202124", legend_label="pumping station running 泵站运行")
+        fig.text("x", "y", text="name", source=src, x_offset=10, y_offset=-4,
+                 text_font_size="9pt", text_color="#202124")
+        fig.add_tools(HoverTool(renderers=[r], tooltips=[("station", "@name"),
+                                                         ("now", "@state")]))
+        fig.scatter([np.nan], [np.nan], marker="square", size=12, fill_color=PUMP_OFF,
+                    line_color="#202124", legend_label="station without power 停运")
+        cm.layers["pumps"] = src
     if d.mobile_at is not None:
         trucks = ColumnDataSource({"x": [], "y": [], "n": []})
-        cm.fig.scatter("x", "y", source=trucks, marker="triangle", size=13, fill_color="#e07b00",
-                       line_color="#202124", legend_label="mobile pumps 移动泵车")
+        fig.scatter("x", "y", source=trucks, marker="triangle", size=13, fill_color="#e07b00",
+                    line_color="#202124", legend_label="mobile pumps 移动泵车")
         cm.layers["trucks"] = trucks
     for label, xs, ys, marker, colour in d.overlays if d.net.on_city else ():
-        cm.fig.scatter(xs, ys, marker=marker, size=16, fill_color=colour, line_color="#202124",
-                       legend_label=label)
+        fig.scatter(xs, ys, marker=marker, size=16, fill_color=colour, line_color="#202124",
+                    legend_label=label)
     if not d.net.on_city:  # a user network: its own coordinates, not the city's metres
-        cm.fig.xaxis.axis_label = "x (network file coordinates)"
-        cm.fig.yaxis.axis_label = "y (network file coordinates)"
+        fig.xaxis.axis_label = "x (network file coordinates)"
+        fig.yaxis.axis_label = "y (network file coordinates)"
+    if fig.legend:
+        fig.legend.ncols = 2
+        if frame_px is not None and d.net.on_city:  # room for the legend under the frame
+            fig.height += 22 * ((len(fig.legend[0].items) + 1) // 2) + 20
+        fig.legend.label_text_font_size = "9pt"
     show_frame(cm, d, t)
     return cm
 
 
 def show_frame(cm: CityMap, d: Drill, t: int) -> None:
-    """Colours of frame t: points by street water, roads by depth, closed roads red."""
+    """Colours of frame t: points and roads by depth class, closed roads red, stations by
+    state."""
     depth = d.ponded[t]
+    colour, size = class_colours(depth)
     cm.points.data = {"x": d.net.x, "y": d.net.y, "value": np.round(depth, 3),
-                      "label": d.nodes, "size": 5 + 14 * np.clip(depth / 0.5, 0, 1)}
+                      "label": d.nodes, "size": size, "colour": colour}
     if "trucks" in cm.layers:
         at = np.flatnonzero(d.mobile_at[t] > 0)
         cm.layers["trucks"].data = {"x": d.net.x[at], "y": d.net.y[at],
                                     "n": d.mobile_at[t][at]}
+    if "pumps" in cm.layers:
+        on = d.pump_setting[t] >= 0.5
+        cm.layers["pumps"].data = {
+            "x": d.pump_xy[0], "y": d.pump_xy[1],
+            "name": [p.removeprefix("P_") for p in d.pumps],
+            "state": [f"on, {q:,.1f} m3/s" if o else "OFF (no power)"
+                      for o, q in zip(on, d.pump_flow[t], strict=True)],
+            "colour": [PUMP_ON if o else PUMP_OFF for o in on]}
     if d.city is not None and d.net.on_city:
-        colour_roads(cm, d.city, d.closed_edges(t), d.edge_depth(t))
+        colour_roads(cm, d.city, d.closed_edges(t), d.edge_depth(t),
+                     colour_of=lambda v: class_colours([v])[0][0])
 
 
 def time_figure(d: Drill, series: dict[str, np.ndarray], y_label: str, title: str,
@@ -208,125 +287,51 @@ def time_figure(d: Drill, series: dict[str, np.ndarray], y_label: str, title: st
     return style(fig)
 
 
-class DrillView:
-    """The widgets and figures of one drill; `set_frame` moves them all in place."""
-
-    def __init__(self, d: Drill):
-        self.d = d
-        peak = d.peak
-        self.map = drill_map(d, peak)
-        n = max(len(d.time) - 1, 1)
-        self.slider = pn.widgets.IntSlider(name=bilingual("time") + " (frame)", start=0, end=n,
-                                           value=peak, sizing_mode="stretch_width",
-                                           css_classes=["time-slider"])
-        self.play = pn.widgets.Toggle(name="▶ play 播放", button_type="primary", width=110)
-        self.clock = pn.pane.Markdown("", margin=(0, 10))
-        self.cursor = []
-        x = (Range1d(d.time[0], d.time[-1]) if len(d.time) > 1 else None)  # one axis for all
-        self.pumps_fig = time_figure(d, {p.removeprefix("P_"): d.pump_flow[:, i]
-                                         for i, p in enumerate(d.pumps)},
-                                     "pump flow (m3/s)", bilingual("Pumping stations"),
-                                     x_range=x)
-        closed = {"road edges closed": d.n_closed_edges,
-                  "points closed": d.closed.sum(1), "mobile pumps on site": d.mobile_on_site}
-        self.closed_fig = time_figure(d, closed, "count (1)", bilingual("Closed roads"),
-                                      step=True, x_range=x)
-        self.timeline_figs = [timeline_figure(m, lines, self.pumps_fig.x_range)
-                              for m, lines in d.timeline.items()]
-        for fig in (self.pumps_fig, self.closed_fig, *self.timeline_figs):
-            span = Span(location=d.time[peak].value / 1e6 if len(d.time) else 0,
-                        dimension="height", line_color="#d62728", line_dash="dashed")
-            fig.add_layout(span)
-            self.cursor.append(span)
-        self.points = table(ranked_points(d), height=250)
-        self.pump_table = table(pump_states(d, peak))
-        self.slider.param.watch(lambda e: self.set_frame(e.new), "value")
-        self.play.param.watch(self._toggle, "value")
-        self._cb = None
-        self.set_frame(peak)
-
-    def set_frame(self, t: int) -> None:
-        d = self.d
-        t = int(np.clip(t, 0, max(len(d.time) - 1, 0)))
-        show_frame(self.map, d, t)
-        for span in self.cursor:
-            span.location = d.time[t].value / 1e6
-        self.pump_table.object = pump_states(d, t)
-        wet = int((d.ponded[t] > WET_M).sum())
-        self.clock.object = (f"**{d.time[t]:%Y-%m-%d %H:%M}** · +{(t + 1) * d.stride_h:.2f} h · "
-                             f"{wet} points with > {WET_M * 100:.0f} cm · "
-                             f"{int(d.closed[t].sum())} closed")
-
-    def _toggle(self, e) -> None:
-        if e.new:
-            self.play.name = "❚❚ pause 暂停"
-            step = max(1, len(self.d.time) // 120)
-            if self.slider.value >= self.slider.end:
-                self.slider.value = 0
-
-            def tick():
-                if self.slider.value >= self.slider.end:
-                    self.play.value = False
-                else:
-                    self.slider.value = min(self.slider.value + step, self.slider.end)
-
-            self._cb = pn.state.add_periodic_callback(tick, period=400)
-        else:
-            self.play.name = "▶ play 播放"
-            if self._cb is not None:
-                self._cb.stop()
-                self._cb = None
-
-    def layout(self):
-        totals = " · ".join(f"{k}: **{_num(v)}**" for k, v in self.d.totals.items())
-        head = pn.Row(self.play, self.slider, self.clock, sizing_mode="stretch_width")
-        right = pn.Column(f"#### {bilingual('Waterlogging points')}: peak street water (m), ranked",
-                          self.points, f"#### {bilingual('Pumping stations')}",
-                          self.pump_table, width=490)
-        return pn.Column(pn.pane.Markdown(f"**{self.d.name}** · {totals}"), head,
-                         pn.Row(pn.pane.Bokeh(self.map.fig, sizing_mode="stretch_width"), right,
-                                sizing_mode="stretch_width"),
-                         pn.Row(pn.pane.Bokeh(self.pumps_fig, sizing_mode="stretch_width"),
-                                pn.pane.Bokeh(self.closed_fig, sizing_mode="stretch_width"),
-                                sizing_mode="stretch_width"),
-                         *self._timeline_rows(), sizing_mode="stretch_width")
-
-    def _timeline_rows(self) -> list:
-        """The other subsystems, two charts a row, under the drainage charts."""
-        figs = [pn.pane.Bokeh(f, sizing_mode="stretch_width") for f in self.timeline_figs]
-        return [pn.Row(*figs[i:i + 2], sizing_mode="stretch_width")
-                for i in range(0, len(figs), 2)]
-
-
 def _num(v) -> str:
     if isinstance(v, float):
         return "n/a" if v != v else f"{v:,.0f}"
     return str(v)
 
 
+def empty_hint() -> str:
+    """What to run when there is no drill yet (a scenario file that exists)."""
+    root = Path(__file__).resolve().parents[1] / "scenarios" / "drainage"
+    named = [p for p in ("storm_drill.toml", "design_20y.toml") if (root / p).is_file()]
+    run = (f"`twin run scenarios/drainage/{named[0]}`" if named
+           else "`twin run` on a scenario with `[models.drainage]`")
+    return (f"No storm drill store yet. Run one with {run}, then reload this page, or set "
+            "one up in the **New drill 新演练** tab (the built-in demo city's pumping "
+            "stations are listed there).")
+
+
 def app(stores: list[StoreInfo], results_dir: Path):
+    from dashboards.briefing import briefing_download
+    from dashboards.drillcompare import compare_panel
     from dashboards.drillpanel import new_drill_panel
+    from dashboards.drillview import DrillView
 
     drills = with_models(stores, "drainage")
     opts = options(drills)
     select = pn.widgets.Select(name=bilingual("drill"), options=opts,
                                value=next(iter(opts.values()), None), sizing_mode="stretch_width")
     main = pn.Column(sizing_mode="stretch_width")
+    compare = pn.Column(sizing_mode="stretch_width")
     state: dict = {}
+    brief = briefing_download(lambda: state["view"].d if state.get("view") else None)
 
     def show(path):
+        state["view"] = None
+        brief.disabled = True
+        compare[:] = [compare_panel(dict(select.options), path)]
         if not path:
-            main[:] = [pn.pane.Markdown("No storm drill store yet: run one with "
-                                        "`twin run scenarios/drainage/drill_pump_outage.toml` "
-                                        "or set up a new drill on the left.")]
+            main[:] = [pn.pane.Alert(empty_hint(), alert_type="info")]
             return
-        if state.get("view") and state["view"].play.value:
-            state["view"].play.value = False
         try:
             state["view"] = DrillView(load_drill(path))
-        except (ValueError, OSError) as e:
-            main[:] = [pn.pane.Alert(str(e), alert_type="danger")]
+        except Exception as e:  # noqa: BLE001 - a damaged store: a short alert, app goes on
+            main[:] = [pn.pane.Alert(short_reason(path, e), alert_type="danger")]
             return
+        brief.disabled = False
         main[:] = [state["view"].layout()]
 
     select.param.watch(lambda e: show(e.new), "value")
@@ -336,16 +341,37 @@ def app(stores: list[StoreInfo], results_dir: Path):
         info = inspect_store(store)
         select.options = {**select.options, **options([info])}
         select.value = str(store)
+        tabs.active = 0  # the new drill on the map
 
-    city = state["view"].d.city if state.get("view") else None
-    base = _city_spec(select.value)
-    form = new_drill_panel(results_dir / "drills", base, city,
-                           state["view"].d if state.get("view") else None, added)
-    from dashboards.briefing import briefing_download
+    view = state.get("view")
+    city = view.d.city if view else _builtin_city()
+    form = new_drill_panel(results_dir / "drills", _city_spec(select.value), city,
+                           view.d if view else None, added)
+    tabs = pn.Tabs(("Drill 演练", main), ("Side by side 对比", compare),
+                   ("New drill 新演练", form), dynamic=False, sizing_mode="stretch_width")
+    return template("Storm drill", [tabs], [select, brief])
 
-    brief = briefing_download(lambda: state["view"].d if state.get("view") else None)
-    sidebar = [select, brief, form]
-    return template("Storm drill", [main], sidebar)
+
+def short_reason(path, e: Exception) -> str:
+    """One line naming the store and what is wrong (never a traceback or server paths)."""
+    name = Path(str(path)).name
+    if isinstance(e, ValueError | OSError) and str(e):
+        text = str(e).replace(str(Path(str(path)).parent) + "/", "")
+        return text if name in text else f"{name}: {text}"
+    return (f"{name}: damaged or partial results store ({type(e).__name__}); "
+            "rerun the drill to rewrite it")
+
+
+def _builtin_city():
+    """The built-in demo city (its pumping stations for the form when no drill exists)."""
+    from types import SimpleNamespace
+
+    from twin.city.io import open_city
+
+    try:
+        return open_city(SimpleNamespace(builtin="demo", households=None, seed=0, path=None))
+    except Exception:  # noqa: BLE001 - the form then offers no station list
+        return None
 
 
 def _city_spec(path) -> dict:
@@ -353,8 +379,10 @@ def _city_spec(path) -> dict:
 
     if not path:
         return {"builtin": "demo"}
-    ds = xr.open_zarr(path, consolidated=None)
-    spec = json.loads(ds.attrs.get("city_spec", "{}"))
+    try:
+        spec = json.loads(xr.open_zarr(path, consolidated=None).attrs.get("city_spec", "{}"))
+    except Exception:  # noqa: BLE001 - a damaged store: the form offers the built-in city
+        return {"builtin": "demo"}
     for keys in (("path",), ("builtin",), ("households", "seed")):  # as a scenario names it
         if spec.get(keys[0]) is not None:
             return {k: spec[k] for k in keys}

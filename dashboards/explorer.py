@@ -165,7 +165,7 @@ class Explorer:
     def _build_map(self) -> None:
         self.cmap = cm = city_map(self.city, title="", height=470, point_label="entity",
                                   value_title="value", palette=Viridis256,
-                                  value_format="0.[000]")
+                                  value_format="0.[000]", frame_px=400)
         self.edges = ColumnDataSource(dict(EMPTY_SHAPES))
         self.areas = ColumnDataSource(dict(EMPTY_SHAPES))
         fill = {"field": "value", "transform": cm.mapper}
@@ -198,7 +198,18 @@ class Explorer:
         name = self.variable.value
         if name is None:
             return
-        s = self.sel = Selection(self.ds, name, self.city, self.how.value)
+        from dashboards.drill import short_reason
+        from dashboards.stores import missing_chunks
+
+        gaps = missing_chunks(self.path, [name])
+        try:
+            if gaps:
+                raise ValueError(f"{self.path.name}: chunks missing in {', '.join(gaps)}; "
+                                 "not shown (a lost chunk would read as empty values)")
+            s = self.sel = Selection(self.ds, name, self.city, self.how.value)
+        except Exception as e:  # noqa: BLE001 - a damaged variable: one line, app goes on
+            self.about.object = f"⚠ **{name}**: {short_reason(self.path, e)}"
+            return
         self._shown = None  # the layer on the map: drawn afresh for a new variable
         da = s.da
         where = (f"map: {s.layer.kind} of `{s.layer.dim}`" if s.layer
@@ -300,8 +311,21 @@ def app(stores: list[StoreInfo], results_dir: Path):
     if select.value is None:
         return template("Run explorer", [pn.pane.Markdown(
             "No run store yet: `twin run scenarios/...`.")], [select])
-    x = Explorer(select.value)
-    select.param.watch(lambda e: x.open(e.new), "value")
+    from dashboards.drill import short_reason
+
+    try:
+        x = Explorer(select.value)
+    except Exception as e:  # noqa: BLE001 - a damaged store: a short alert, never a traceback
+        return template("Run explorer", [pn.pane.Alert(short_reason(select.value, e),
+                                                       alert_type="danger")], [select])
+
+    def reopen(e):
+        try:
+            x.open(e.new)
+        except Exception as err:  # noqa: BLE001 - the page stays, the reason is shown
+            x.about.object = f"⚠ {short_reason(e.new, err)}"
+
+    select.param.watch(reopen, "value")
     return template("Run explorer", [x.layout()],
                     [select, x.variable, "over the entities 实体汇总", x.how])
 

@@ -47,6 +47,9 @@ def comparison_png(c) -> bytes:
         ax[1, 0].set(title="Time series (median, 5-95% band)", xlabel="time",
                      ylabel=sw.label(c.series.value))
         ax[1, 0].tick_params(axis="x", labelrotation=30)
+    else:  # say why the panel is empty, never a blank one
+        _note(ax[1, 0], "Time series", "this sweep kept no time series\n(add an output "
+              "with `over = [...]` to [outputs])")
     src = c.sens_src.data
     if len(src["parameter"]):
         pos = np.arange(len(src["parameter"]))
@@ -54,6 +57,11 @@ def comparison_png(c) -> bytes:
                       color="#0b5fa5", alpha=0.6)
         ax[1, 1].set_yticks(pos, [p.rpartition(".")[2] for p in src["parameter"]])
         ax[1, 1].set(xlabel=src["kind"][0])
+    else:
+        _note(ax[1, 1], "", "no index narrow enough to report:\n"
+              + "\n".join(f"{r['parameter'].rpartition('.')[2]}: {r.get('finding', '')[:60]}"
+                          for r in c.sens_withheld[:4]) if c.sens_withheld
+              else (c.sens_problem or "no sensitivity design")[:120])
     ax[1, 1].set(title=f"Sensitivity of {kpi} under {c.baseline.value}")
     fig.suptitle(f"twin · scenario comparison: {sw.name}, {kpi}")
     fig.tight_layout()
@@ -61,3 +69,12 @@ def comparison_png(c) -> bytes:
     fig.savefig(out, format="png")
     plt.close(fig)
     return out.getvalue()
+
+
+def _note(ax, title: str, text: str) -> None:
+    """An empty panel that says why it is empty."""
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="#3c4043",
+            transform=ax.transAxes, wrap=True)

@@ -15,15 +15,18 @@ APPS = {  # route -> (title, module, kind of store it shows)
     "drill": ("Storm drill", "dashboards.drill", "run"),
     "waste": ("Sorting adoption and waste", "dashboards.waste", "run"),
     "explorer": ("Run explorer", "dashboards.explorer", "run"),
+    "gas": ("Gas network safety", "dashboards.gas", "run"),
+    "parking": ("Parking", "dashboards.parking", "run"),
 }
 
 
-def index_page(stores: list[StoreInfo], problems: list[str], extra: dict | None = None):
+def index_page(stores: list[StoreInfo], problems: list[str], extra: dict | None = None,
+               routes=None):
     """The landing page: the apps (plugins' too) and the stores found (and why others were
     left out)."""
     from dashboards.theme import bilingual, template
 
-    titles = {**{r: t for r, (t, _, _) in APPS.items()},
+    titles = {**{r: t for r, (t, _, _) in APPS.items() if r in (routes or APPS)},
               **{r: f"{t} (plugin)" for r, (t, _) in (extra or {}).items()}}
     links = "\n".join(f"- [{bilingual(title)}](./{route})" for route, title in titles.items())
     found = "\n".join(f"- `{s.path}` ({s.kind}: {s.name})" for s in stores) or "- none"
@@ -41,12 +44,23 @@ def make_apps(stores: list[StoreInfo], problems: list[str], results_dir: Path) -
 
     extra, left = plugin_routes(stores)
     problems = [*problems, *left]
-    apps = {"index": lambda: index_page(stores, problems, extra)}
+    apps: dict = {}
     for route, (_title, module, _kind) in APPS.items():
-        mod = importlib.import_module(module)
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name == module:  # an app not written yet: no route, nothing to report
+                continue
+            problems.append(f"app /{route} left out: {module} does not import ({e})")
+            continue
+        except Exception as e:  # noqa: BLE001 - one broken app must not stop the others
+            problems.append(f"app /{route} left out: {module} does not import ({e})")
+            continue
         apps[route] = (lambda mod=mod: mod.app(stores, results_dir))
     for route, (_title, make) in extra.items():
         apps[route] = make
+    served = set(apps)
+    apps["index"] = lambda: index_page(stores, problems, extra, served)
     return apps
 
 
@@ -74,6 +88,43 @@ def serve(paths: list[str], *, address: str = "127.0.0.1", port: int = 5006,
     apps = make_apps(stores, problems, Path(results_dir))
     warm(apps)
     print(f"twin serve: http://{address}:{port}/index  (Ctrl-C to stop)", flush=True)
-    pn.serve(apps, address=address, port=port,
-             show=show, title="twin", websocket_origin=origin, liveness=True,
-             threaded=False, start=True)
+    from panel.io.server import get_server
+
+    server = get_server(apps, address=address, port=port, show=show, title="twin",
+                        websocket_origin=origin, liveness=True, start=False)
+    confine_component_route(server)
+    server.start()
+    server.io_loop.start()
+
+
+# Panel's `/components/<module>/<class>/...` route imports whatever module a URL names; the
+# apps only ever ask it for the resources of modules already loaded from these packages.
+COMPONENT_PACKAGES = ("panel", "bokeh", "dashboards")
+
+
+def component_allowed(module: str) -> bool:
+    """A component resource may be served only from a module already imported from one of
+    COMPONENT_PACKAGES (a URL never makes the server import anything)."""
+    import sys
+
+    return module in sys.modules and module.split(".")[0] in COMPONENT_PACKAGES
+
+
+def confine_component_route(server) -> int:
+    """Replace Panel's component-resource handler by one that refuses (404) any module
+    `component_allowed` does not accept; the number of routes replaced."""
+    from panel.io.server import ComponentResourceHandler
+    from tornado.web import HTTPError
+
+    class ConfinedComponentHandler(ComponentResourceHandler):
+        def parse_url_path(self, path: str) -> str:
+            if not component_allowed(path.split("/", 1)[0]):
+                raise HTTPError(404, "Module not found")
+            return super().parse_url_path(path)
+
+    replaced = 0
+    for rule in server._tornado.wildcard_router.rules:
+        if rule.target is ComponentResourceHandler:
+            rule.target = ConfinedComponentHandler
+            replaced += 1
+    return replaced

@@ -74,3 +74,33 @@ def discover(paths: list[str | Path], results_dir: str | Path = "results"
         except TwinError as e:
             problems.append(str(e))
     return stores, problems
+
+
+def missing_chunks(path: str | Path, names) -> list[str]:
+    """Of the variables `names`, those whose store holds fewer chunks than its grid needs.
+    zarr reads a missing chunk as the fill value, so a lost chunk file would show as dry
+    streets or zeros. Only arrays filled with NaN can be checked: zarr does not write a chunk
+    that is all fill value, so a missing chunk of a 0-filled integer array may be all zeros
+    (and one of a NaN-filled array all NaN: only name variables that are never NaN)."""
+    import math
+
+    import zarr
+
+    try:
+        group = zarr.open_group(str(path), mode="r")
+    except Exception:  # noqa: BLE001 - not checkable: xarray's own errors follow
+        return []
+    out = []
+    for name in names:
+        try:
+            arr = group[name]
+            fill = arr.fill_value
+            if not (isinstance(fill, float) or hasattr(fill, "dtype")) or not math.isnan(fill):
+                continue
+            if arr.nchunks_initialized < arr.nchunks:
+                out.append(f"{name} ({arr.nchunks - arr.nchunks_initialized} of {arr.nchunks})")
+        except (TypeError, ValueError):
+            continue  # a fill value that is not a number: not checkable
+        except Exception:  # noqa: BLE001 - a damaged array is named, never a traceback
+            out.append(f"{name} (unreadable)")
+    return out

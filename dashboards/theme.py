@@ -40,16 +40,65 @@ def bilingual(text: str) -> str:
     return f"{text} {zh}" if zh else text
 
 
+# What Panel's widgets lack for keyboard and screen-reader users, applied in the page: a
+# visible focus ring and readable code text in every shadow root, names for slider handles
+# (from the slider's title), and the template's sidebar list marked presentational (it holds
+# no list items). Re-applied as Panel renders more of the page.
+A11Y_JS = """
+export function render({ el }) {
+  el.style.display = 'none';
+  const css = new CSSStyleSheet();
+  css.replaceSync(`:focus-visible, .noUi-handle:focus {outline: 3px solid #0b5fa5 !important;
+      outline-offset: 2px !important; box-shadow: 0 0 0 5px #ffffff !important}
+    code {color: #202124 !important; background: #eef0f2 !important}
+    .bk-slider-title, label, .bk-input, select, input, button {font-size: max(13px, 1em)}`);
+  const seen = new WeakSet();
+  let timer = null;
+  const soon = () => { clearTimeout(timer); timer = setTimeout(() => fix(document), 50); };
+  const watch = new MutationObserver(soon);
+  const fix = (root) => {
+    if (!seen.has(root)) {
+      seen.add(root);
+      if (root !== document) root.adoptedStyleSheets = [...root.adoptedStyleSheets, css];
+      watch.observe(root === document ? document.body : root, {childList: true, subtree: true});
+    }
+    for (const h of root.querySelectorAll('.noUi-handle:not([aria-label])')) {
+      const title = root.querySelector('.bk-slider-title');
+      h.setAttribute('aria-label', title ? title.textContent.split(':')[0].trim() : 'slider');
+    }
+    for (const ul of root.querySelectorAll('ul.nav:not([role])'))
+      ul.setAttribute('role', 'presentation');
+    for (const e of root.querySelectorAll('*')) if (e.shadowRoot) fix(e.shadowRoot);
+  };
+  if (!document.adoptedStyleSheets.includes(css))
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, css];
+  fix(document);
+}
+"""
+
+
+class PageFixes(pn.custom.JSComponent):
+    """An invisible component whose script applies A11Y_JS to the page."""
+
+    _esm = A11Y_JS
+
+
 def template(title: str, main: list, sidebar: list | None = None):
-    """The shared page frame."""
+    """The shared page frame (with the page's accessibility fixes)."""
     pn.extension(notifications=True)
     return pn.template.BootstrapTemplate(
-        title=f"twin · {bilingual(title)}", header_background=ACCENT, main=main,
+        title=f"twin · {bilingual(title)}", header_background=ACCENT,
+        main=[*main, PageFixes(height=0, margin=0)],
         sidebar=sidebar or [], sidebar_width=SIDEBAR_PX)
 
 
 def style(fig, *, legend: bool = True):
     """Figure defaults shared by the apps (fonts, grid, legend that hides lines on click)."""
+    from bokeh.models import DatetimeAxis, LinearAxis, NumeralTickFormatter
+
+    for axis in (*fig.xaxis, *fig.yaxis):  # 100,000 not 1.000e+5
+        if isinstance(axis, LinearAxis) and not isinstance(axis, DatetimeAxis):
+            axis.formatter = NumeralTickFormatter(format="0,0.[000]")
     fig.title.text_font_size = "11pt"
     fig.toolbar.logo = None
     fig.xaxis.axis_label_text_font_style = "normal"
@@ -61,7 +110,7 @@ def style(fig, *, legend: bool = True):
     return fig
 
 
-TABLE_CSS = ["table.panel-df, .dataframe {font-size: 11px !important; border-collapse: collapse;}"
+TABLE_CSS = ["table.panel-df, .dataframe {font-size: 13px !important; border-collapse: collapse;}"
              " th {background: #e8f0fe; position: sticky; top: 0;}"
              " td, th {padding: 2px 6px !important;} td {white-space: nowrap !important;}"
              " :host {overflow: auto;}"]

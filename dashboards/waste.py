@@ -43,6 +43,7 @@ class Waste:
     landfill: pd.Series | None
     overflow: pd.DataFrame | None  # per collection point
     city: object
+    spinup_days: int = 0  # leading days left out of the landfill sentence (headline's window)
 
 
 def _adoption(ds: xr.Dataset, time: pd.DatetimeIndex):
@@ -108,9 +109,14 @@ def load_waste(path: str | Path) -> Waste:
                 or "needed" in r[0]]
     overflow = (_overflow(ds) if {"overflow_events_total", "point_x_m"} <= set(ds.variables)
                 else None)
+    spinup = 0
+    if landfill is not None:
+        from twin.models.waste.headline import report_window
+
+        spinup = ds.sizes["day"] - report_window(ds).sizes["day"]
     return Waste(ds.attrs.get("scenario", Path(path).stem), time, adoption, by_district,
                  by_dest, stream_dest, capacity, offered, available, rows, landfill, overflow,
-                 city)
+                 city, spinup)
 
 
 def _lines(df: pd.DataFrame, title: str, y_label: str, height: int = 320, y_range=None):
@@ -205,7 +211,8 @@ def landfill_figure(w: Waste):
 def overflow_map(w: Waste, height: int = 420):
     ov = w.overflow
     high = max(float(ov["events"].max()), 1.0)
-    cm = city_map(w.city, title=bilingual("Overflow hot spots") + " (events over the run)",
+    none = "" if float(ov["events"].max()) > 0 else ": none in this run, every point shown"
+    cm = city_map(w.city, title=bilingual("Overflow hot spots") + f" (events over the run{none})",
                   height=height, depth_max_m=high, point_label="collection point",
                   value_title="overflow events", palette=HOT_PALETTE, value_format="0")
     cm.points.data = {"x": ov["x"].values, "y": ov["y"].values, "value": ov["events"].values,
@@ -216,10 +223,13 @@ def overflow_map(w: Waste, height: int = 420):
 
 
 def landfill_line(w: Waste) -> str:
-    s = w.landfill
+    """The landfill sentence over the reported window only: the spin-up days start from empty
+    containers and bunkers, so counting them would flatter zero landfill (headline.py)."""
+    s = w.landfill.iloc[w.spinup_days:]
     zero = int((s <= 1e-9).sum())
+    after = f" after {w.spinup_days} spin-up days" if w.spinup_days else ""
     text = (f"**{bilingual('Landfill')}**: {s.mean():,.1f} t/day on average; zero landfill on "
-            f"**{zero} of {len(s)} days** (goal: every day).")
+            f"**{zero} of {len(s)} days**{after} (goal: every day).")
     if w.capacity_rows:
         text += " " + "; ".join(f"{label.strip()}: {v:,.{0 if v >= 100 else 1}f} {u}"
                                 for label, v, u in w.capacity_rows) + "."

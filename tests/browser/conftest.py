@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from benchmarks import CHROMIUM_FLAGS
+from benchmarks.dashboard import DRILL as BENCH_DRILL
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -104,25 +105,7 @@ def screenshot(page, name: str) -> Path:
 # ------------------------------------------------------------------------------------------
 # Small real stores, built once per session: a storm drill and a waste run (`twin run`), a
 # sorting-adoption sweep (`twin sweep`, 48 runs), and a folder that is not a store.
-DRILL = """[scenario]
-name = "test-drill"
-start = 2024-07-01T00:00:00
-horizon_hours = 2
-seed = 1
-[city]
-builtin = "demo"
-[models.drainage]
-storm = "design"
-return_period_years = 20.0
-duration_min = 60.0
-mobile_pumps = 2
-[[events]]
-at = "00:30"
-model = "drainage"
-kind = "pump_outage"
-station = "PS01"
-restore_after_h = 1.0
-"""
+DRILL = BENCH_DRILL.replace('name = "bench-drill"', 'name = "test-drill"')  # one drill
 
 
 def _twin(*args: str, cwd: Path, wait: bool = True):

@@ -94,6 +94,7 @@ def test_drill_briefing_export(page, server, results):
 
 def test_new_drill_runs_and_is_shown(page, server, results):
     open_app(page, server, "drill", "test-drill")
+    page.get_by_text("New drill 新演练", exact=True).click()
     name = page.get_by_label("name 名称")
     name.fill("browser test storm")
     name.press("Enter")
@@ -110,21 +111,51 @@ def test_new_drill_runs_and_is_shown(page, server, results):
     trucks.press("Enter")
     page.get_by_role("button", name="Run drill 开始演练").click()
     status = page.locator(".drill-status")
-    expect(status).to_contain_text("mobile_pumps_at_min: got 45; allowed: 0 to 30 min",
-                                   timeout=20_000)
+    expect(status).to_contain_text("trucks called at (min) 调派时刻: got 45; allowed: 0 to 30 "
+                                   "min", timeout=20_000)
     expect(status).not_to_contain_text("Traceback")
+    # beside the field, in its own label; the typed text is kept as typed
+    expect(page.locator(".field-error").filter(has_text="trucks called at")).to_be_visible()
+    assert at.input_value() == "45"
     assert not (results / "drills" / "browser-test-storm.toml").exists()
     length.fill("1.5")
     length.press("Enter")
+    expect(page.locator(".field-error").filter(has_text="trucks called at")).to_be_hidden(
+        timeout=20_000)
     page.get_by_role("button", name="Run drill 开始演练").click()
     expect(page.locator("body")).to_contain_text("drill-browser-test-storm: done",
                                                  timeout=180_000)
-    expect(page.locator("body")).to_contain_text("drill-browser-test-storm · system flood",
+    expect(page.locator("body")).to_contain_text("drill-browser-test-storm · design storm",
                                                  timeout=60_000)
     expect(page.locator("select").first).to_have_value(re.compile("browser-test-storm"),
                                                        timeout=60_000)
     assert (results / "drills" / "browser-test-storm.toml").is_file()
     screenshot(page, "drill_new")
+    clean(page)
+
+
+def test_drill_form_checks_fields_in_its_own_words(page, server, results):
+    """Every number field: letters, negatives and values past the range are kept as typed
+    and refused beside the field, in the field's label; nothing is written or run."""
+    open_app(page, server, "drill", "test-drill")
+    page.get_by_text("New drill 新演练", exact=True).click()
+    cases = {"drill length (h, 0 = auto) 演练时长": ("100", "got 100; allowed: 0 to 48 h"),
+             "power lost at (min) 停电时刻": ("-30", "got -30; allowed: 0 to 2,880 min"),
+             "mobile pump trucks 移动泵车": ("abc", "“abc” is not a number")}
+    for label, (typed, message) in cases.items():
+        field = page.get_by_label(label)
+        field.fill(typed)
+        field.press("Enter")
+        expect(page.locator(".field-error").filter(has_text=message)).to_be_visible(
+            timeout=20_000)
+        assert field.input_value() == typed
+    run = page.get_by_role("button", name="Run drill 开始演练")
+    assert run.bounding_box()["y"] < 800 - 40  # in view at 1366x768 without scrolling
+    run.click()
+    expect(page.locator(".drill-status")).to_contain_text("drill length (h, 0 = auto)",
+                                                         timeout=20_000)
+    screenshot(page, "drill_form_errors")
+    assert not list((results / "drills").glob("drill-*.toml"))
     clean(page)
 
 
