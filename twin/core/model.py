@@ -67,6 +67,13 @@ class TwinModel:
         not have), so a wrong name stops at load with the file, event and allowed values."""
         return ()
 
+    @classmethod
+    def check_params(cls, params: Any, city: City):
+        """Called when a scenario is loaded: yield `(field, message)` for every parameter that
+        does not fit the city (one value per district, a network file off the city's roads),
+        so the mistake stops at load naming `models.<model>.<field>`."""
+        return ()
+
     def publish(self, channel: str, value: Any) -> None:
         """Publish a value on a channel this model declares in `publishes`."""
         self.ctx.exchange.publish(channel, value, producer=self.name, t_s=self.ctx.clock.now_s)

@@ -231,6 +231,7 @@ def parse_scenario(doc: dict, path: Path | None = None, *,
     known = _check_channels(models, path)
     decoupled = _parse_decouple(head.get("decouple", []), known, path)
     _check_event_targets(models, events, city, path)
+    _check_model_params(models, city, path)
     name = head.get("name", path.stem if path else "scenario")
     return Scenario(path, name, head.get("description", ""), city, start, horizon_s, seed,
                     models, tuple(events), decoupled)
@@ -278,6 +279,22 @@ def _check_event_targets(models: dict[str, Any], events: list[ScheduledEvent], c
         cls = registry.get(e.model)
         for fld, message in cls.check_event(e.kind, e.payload, models[e.model], the_city) or ():
             raise ScenarioError(path, f"{e.key}.{fld}" if fld else e.key, message)
+
+
+def _check_model_params(models: dict[str, Any], city: CitySpec, path: Path | None) -> None:
+    """Ask each model whether its parameters fit the city (the same hook as events)."""
+    from twin.core.model import TwinModel
+
+    checked = [n for n in models
+               if registry.get(n).check_params.__func__ is not TwinModel.check_params.__func__]
+    if not checked:
+        return
+    from twin.city.io import open_city
+
+    the_city = open_city(city)
+    for n in checked:
+        for fld, message in registry.get(n).check_params(models[n], the_city) or ():
+            raise ScenarioError(path, f"models.{n}.{fld}" if fld else f"models.{n}", message)
 
 
 def _households_per_point(value: Any, saved: Path | None, path: Path | None,

@@ -50,6 +50,20 @@ def grade(size: int, cause: int, level: int) -> int:
     return 2 if size == 1 else 3
 
 
+def third_party_share_grade1(expected, level, params) -> float:
+    """Expected share of third-party strikes among grade-1 network leaks (indoor faults
+    excluded), from the expected counts per segment and cause [segment, cause] and the size
+    shares: the model's counterpart of the share of pipe-network accidents by cause."""
+    mp = np.asarray(level) != LP
+    g1 = []
+    for cause, share in ((0, params.size_share_ageing), (1, params.size_share_third_party)):
+        s = np.asarray(share, float) / max(float(np.sum(share)), 1e-12)
+        p1 = s[2] + s[3] + np.where(mp, s[1], 0.0)  # medium, rupture; small on MP
+        g1.append(float((expected[:, cause] * p1).sum()))
+    total = g1[0] + g1[1]
+    return g1[1] / total if total > 0 else float("nan")
+
+
 def outflow_kg_s(hole_mm: float, p_gauge_bar: float) -> float:
     """Gas escaping through a hole at the pipe's pressure (choked above the critical ratio)."""
     if hole_mm <= 0 or p_gauge_bar <= 0:

@@ -24,8 +24,21 @@ from twin.models.gas.network import (
     generate,
     service_blocks,
 )
-from twin.models.gas.params import CAUSES, MATERIALS, SIZES, Construction, GasParams, Isolate, Leak
-from twin.models.gas.programmes import rank_segments, sensor_mask
+from twin.models.gas.params import (
+    CAUSES,
+    MATERIALS,
+    SIZES,
+    Construction,
+    GasParams,
+    Isolate,
+    Leak,
+    LpgConversion,
+    Renewal,
+    Sensors,
+    SourceOutage,
+)
+from twin.models.gas.programmes import add_sensors, rank_segments, sensor_mask
+from twin.models.gas.reserves import Reserves
 from twin.models.gas.response import Crews, detection_delay_s
 
 # hourly demand shape (cooking peaks at 07, 11-12, 18-19), mean 1; month factors (water
@@ -34,6 +47,8 @@ HOUR_FACTOR = np.array([0.2, 0.15, 0.1, 0.1, 0.15, 0.4, 1.2, 2.2, 1.4, 0.9, 1.3,
                         0.8, 0.6, 0.6, 0.9, 1.8, 2.8, 2.0, 1.2, 0.8, 0.5, 0.3])
 HOUR_FACTOR = HOUR_FACTOR / HOUR_FACTOR.mean()
 MONTH_FACTOR = np.array([1.35, 1.3, 1.15, 1.0, 0.9, 0.8, 0.75, 0.75, 0.85, 0.95, 1.05, 1.2])
+PROGRAMME_EVENTS = {"renewal": "_renewal_event", "sensors": "_sensors_event",
+                    "lpg_conversion": "_lpg_event", "source_outage": "_outage_event"}
 FILE_TRAVEL_S = 1200.0  # crews' travel on a network file without road geometry
 PE = MATERIALS.index("pe")
 
@@ -43,7 +58,9 @@ class GasModel(TwinModel):
 
     name = "gas"
     Params = GasParams
-    events = {"leak": Leak, "isolate": Isolate, "construction": Construction}
+    events = {"leak": Leak, "isolate": Isolate, "construction": Construction,
+              "renewal": Renewal, "sensors": Sensors, "lpg_conversion": LpgConversion,
+              "source_outage": SourceOutage}
     uses = ("households", "drainage")
     publishes = (Channel("gas_interrupted_customers", units="1",
                          doc="piped households without gas now (gas model, on each solve)"),)
@@ -64,6 +81,22 @@ class GasModel(TwinModel):
             yield ("district", f"unknown district {payload.district!r}; allowed: '' or "
                    + ", ".join(city.districts.name))
 
+    @classmethod
+    def check_params(cls, params, city):
+        """The parameters against the city, before any run: district factors one per district,
+        a network file that reads and lies on the city's roads. Yields (field, message)."""
+        n, names = len(city.districts), ", ".join(city.districts.name)
+        if params.district_construction and len(params.district_construction) != n:
+            yield ("district_construction", f"got {len(params.district_construction)} "
+                   f"values; allowed: empty or {n}, one per district in order ({names})")
+        if params.network is not None:
+            from twin.models.gas.network_files import read_network, road_nodes
+
+            try:
+                road_nodes(read_network(params.network, 1.0)[0], city.roads, params.network)
+            except TwinError as e:
+                yield ("network", str(e))
+
     # ------------------------------------------------------------------ set-up
     def start(self) -> None:
         ctx, p, city = self.ctx, self.params, self.ctx.city
@@ -74,12 +107,14 @@ class GasModel(TwinModel):
             gn = generate(city, p, self.hh_node.astype(float), ctx.streams.generator(
                 "gas.network"), ctx.calendar.start.year)
             self.node_district = _node_district(city)
+            self.road_of = np.arange(city.roads.n_nodes)  # the network's nodes are road nodes
         else:
-            from twin.models.gas.network_files import read_network
+            from twin.models.gas.network_files import read_network, road_nodes
 
-            gn, self.hh_node = read_network(p.network, p.m3_per_household_year *
-                                            p.gas_density_kg_per_m3 / (8760 * 3600))
-            self.node_district = np.zeros(len(self.hh_node), np.int64)
+            gn, self.hh_node = read_network(p.network, self._kg_s_per_household())
+            self.road_of = road_nodes(gn, city.roads, p.network)  # None: no geometry
+            self.node_district = (_node_district(city)[self.road_of] if self.road_of is not None
+                                  else np.zeros(len(self.hh_node), np.int64))
             self.piped = np.ones(int(self.hh_node.sum()), bool)
         self.gn: GasNetwork = gn
         t = gn.topo
@@ -97,34 +132,42 @@ class GasModel(TwinModel):
         self.rng_det = ctx.streams.generator("gas.detection")
         self.rng_rep = ctx.streams.generator("gas.repair")
         self.rng_lpg = ctx.streams.generator("gas.lpg")
+        self.rng_cyl = ctx.streams.generator("gas.lpg_delivery")
+        self.reserves = Reserves(float(self.hh_node.sum()) * self._kg_s_per_household(),
+                                 p.storage_hours_of_demand, p.storage_refill_days)
         self.patrol_phase = ctx.streams.generator("gas.patrol").uniform(
             0, p.patrol_days * DAY_S, gn.n_segments)
         self.district_factor = np.ones(len(city.districts))
         if p.district_construction:
-            if len(p.district_construction) != len(city.districts):
-                raise TwinError(f"models.gas.district_construction: {len(city.districts)} "
-                                f"values needed (districts: {', '.join(city.districts.name)})")
+            for fld, msg in self.check_params(GasParams(district_construction=p.
+                                                        district_construction), city):
+                raise TwinError(f"models.gas.{fld}: {msg}")
             self.district_factor[:] = p.district_construction
         self.incidents = np.zeros(gn.n_segments)
         self.down_hh = self._downstream_households()
         gn.sensor[:] = sensor_mask(self._risk(), gn.length_m, gn.n_mains, p.sensor_coverage)
         self.crews = Crews(env, p.crews)
-        self.depots = t.j_node[t.gates] if p.network is None else None
+        self.depots = None if self.road_of is None else self.road_of[t.j_node[t.gates]]
         self._travel_cache = (None, None)
         nd = len(city.districts)
         self.day = {k: np.zeros(s) for k, s in (
             ("leaks", (nd, 3)), ("leaks_mat", (4, 3)), ("g1", nd), ("g30", nd), ("ch", nd),
-            ("peak", nd), ("pmin", nd))}
+            ("peak", nd), ("pmin", nd), ("cyl", ()))}
         self.day["pmin"][:] = np.inf
         self.renew_budget_km = [0.0, 0.0]  # mains, services
         self.renewed_km = 0.0
         self.risk_removed = 0.0
         self.lpg_budget = 0.0
         self.interrupted_node = np.zeros(len(self.hh_node))
+        self.node_ch = np.zeros(len(self.hh_node))  # customer-hours lost per node, whole run
+        self.closed_h = np.zeros(gn.n_mains)  # hours each main's valves were closed
+        self.j_min_bar = np.full(self.nj, np.inf)  # lowest pressure per junction, whole run
         self.t_last = 0.0
         self.day_t0 = None
         self.state = None
-        kpis.declare(ctx.recorder, city.districts.name, gn.ids,
+        kind = np.where(gn.level == LP, "low-pressure main", "medium-pressure main")
+        kind[gn.n_mains:] = "service block"
+        kpis.declare(ctx.recorder, city.districts.name, gn.ids, kind.tolist(),
                      *self._segment_xy(city))
         ctx.clock.every(p.hydraulics_stride_h * HOUR_S, self._hour_solve)
         if p.hydraulics_stride_h != 1.0:
@@ -144,11 +187,18 @@ class GasModel(TwinModel):
                                    minlength=city.roads.n_nodes).astype(np.int64)
 
     def _segment_xy(self, city):
-        if self.params.network is not None:
-            n = self.gn.n_segments
-            return np.zeros(n), np.zeros(n)
-        nodes = self.gn.node
-        return city.roads.node_x[nodes].astype(float), city.roads.node_y[nodes].astype(float)
+        """(x, y) of each segment's downstream end and (x0, y0) of its upstream end (mains:
+        the from-junction; services: the same point), in the city frame."""
+        gn, t = self.gn, self.gn.topo
+        up = gn.node.copy()
+        up[:gn.n_mains] = t.p_from if self.params.network is not None else t.j_node[t.p_from]
+        if self.params.network is None:
+            x, y = city.roads.node_x.astype(float), city.roads.node_y.astype(float)
+        elif gn.j_xy is not None:
+            x, y = gn.j_xy[:, 0], gn.j_xy[:, 1]
+        else:
+            x = y = np.zeros(self.nj)
+        return x[gn.node], y[gn.node], x[up], y[up]
 
     def _downstream_households(self) -> np.ndarray:
         """Households cut off by isolating each segment (services: their own node)."""
@@ -218,16 +268,24 @@ class GasModel(TwinModel):
                 self.renew_budget_km[i] += rate / 365.25
                 self._renew(i, which)
         self.lpg_budget += p.lpg_to_piped_per_year / 365.25
+        self.lpg_budget -= self._connect_lpg(int(self.lpg_budget))
+        lpg_hh = float((~self.piped).sum())
+        self.day["cyl"] += self.rng_cyl.poisson(lpg_hh * p.lpg_cylinders_per_household_month
+                                                * 12.0 / 365.25)
+
+    def _connect_lpg(self, n: int) -> int:
+        """Connect up to n random LPG households to piped gas; how many were."""
         lpg = np.flatnonzero(~self.piped)
-        k = min(int(self.lpg_budget), len(lpg))
-        if k > 0 and p.network is None:
-            self.lpg_budget -= k
-            pick = self.rng_lpg.choice(lpg, k, replace=False)
-            self.piped[pick] = True
-            nodes = self.ctx.city.households.road_node[pick]
-            np.add.at(self.hh_node, nodes, 1)
-            first = np.searchsorted(self.gn.node[self.gn.n_mains:], nodes) + self.gn.n_mains
-            np.add.at(self.gn.households, first, 1)  # joins the node's first block
+        k = min(n, len(lpg))
+        if k <= 0 or self.params.network is not None:
+            return 0
+        pick = self.rng_lpg.choice(lpg, k, replace=False)
+        self.piped[pick] = True
+        nodes = self.ctx.city.households.road_node[pick]
+        np.add.at(self.hh_node, nodes, 1)
+        first = np.searchsorted(self.gn.node[self.gn.n_mains:], nodes) + self.gn.n_mains
+        np.add.at(self.gn.households, first, 1)  # joins the node's first block
+        return k
 
     def _renew(self, i: int, which: np.ndarray) -> None:
         """Renew the first segments of the ranking (whole segments) the budget pays for."""
@@ -266,30 +324,38 @@ class GasModel(TwinModel):
         r.append("gas_renewed_km", tb, self.renewed_km)
         r.append("gas_risk_removed", tb, self.risk_removed)
         r.append("gas_lpg_households", tb, float((~self.piped).sum()))
+        r.append("gas_lpg_cylinders", tb, float(d["cyl"]))
         for v in d.values():
-            v[:] = 0.0
+            v[...] = 0.0
         d["pmin"][:] = np.inf
         self.renewed_km = self.risk_removed = 0.0
 
     # ------------------------------------------------------------------ hydraulics
     def demand_kg_s(self, t: float) -> np.ndarray:
         """Customer demand per junction at time t (hourly and monthly profile)."""
-        p, cal = self.params, self.ctx.calendar
-        when = cal.datetime(t)
+        when = self.ctx.calendar.datetime(t)
         f = HOUR_FACTOR[when.hour] * MONTH_FACTOR[when.month - 1]
-        per_hh = p.m3_per_household_year * p.gas_density_kg_per_m3 / (8760 * 3600) * f
+        per_hh = self._kg_s_per_household() * f
         lpj = self.gn.topo.lp_junction_of_node
         ok = lpj >= 0
         return np.bincount(lpj[ok], (self.hh_node[ok] - self.node_shut[ok]) * per_hh,
                            minlength=self.nj)
 
+    def _kg_s_per_household(self) -> float:
+        p = self.params
+        return p.m3_per_household_year * p.gas_density_kg_per_m3 / (8760 * 3600)
+
     def resolve(self, t: float):
-        """Solve the current state (cached by network version and demand)."""
+        """Solve the current state (cached by network version and demand); no gas at all
+        while the sources are out and the storage is empty."""
         self._accumulate(t)
         dem = self.demand_kg_s(t)
+        self.reserves.advance(t)
         key = (self.version, hash(dem.tobytes()), hash(self.leak_kg_s.tobytes()))
         st = self._cache.get(key)
-        if st is None:
+        if self.reserves.no_gas(t):
+            st = H.State(False, np.full(self.nj, np.nan), 0.0, 0.0, float(dem.sum()))
+        elif st is None:
             st = H.solve(self.net, dem, self.leak_kg_s, self.pipe_open)
             scale = 0.5
             while not st.converged and self.leak_kg_s.any() and scale > 0.1:
@@ -304,6 +370,7 @@ class GasModel(TwinModel):
                 self._cache.clear()
             self._cache[key] = st
         self.state = st
+        self.reserves.draw_kg_s = st.supply_kg_s
         self._interruptions(st)
         self.publish("gas_interrupted_customers", float(self.interrupted_node.sum()))
         return st
@@ -313,6 +380,8 @@ class GasModel(TwinModel):
         # below 0 bar gauge (a leak the network cannot feed) is no gas: report 0
         pj = np.where(lpj >= 0, np.maximum(st.p_bar[np.maximum(lpj, 0)], 0.0), np.nan)
         low = ~(pj >= p.min_customer_bar)  # NaN (no gas) counts as low
+        np.fmin(self.j_min_bar, np.nan_to_num(np.maximum(st.p_bar, 0.0), nan=0.0),
+                out=self.j_min_bar)
         self.interrupted_node = np.where(low, self.hh_node, self.node_shut).astype(float)
         served = (self.hh_node > 0) & ~np.isnan(pj)
         nd = self.day["pmin"]
@@ -327,6 +396,8 @@ class GasModel(TwinModel):
         if dt_h > 0:
             self.day["ch"] += np.bincount(self.node_district, self.interrupted_node,
                                           len(self.day["ch"])) * dt_h
+            self.node_ch += self.interrupted_node * dt_h
+            self.closed_h += ~self.pipe_open * dt_h
         self.t_last = t
 
     def _hour_solve(self, t: float) -> None:
@@ -346,6 +417,8 @@ class GasModel(TwinModel):
         r.append("gas_interrupted_customers", t, self.interrupted_node.sum())
         r.append("gas_supply_failure", t, 0.0 if st.converged else 1.0)
         r.append("gas_open_leaks", t, float(self.open_leaks))
+        customers = float(self.demand_kg_s(t).sum())  # leaks are not what storage is for
+        r.append("gas_storage_cover_h", t, min(self.reserves.cover_h(customers), 1e6))
 
     # ------------------------------------------------------------------ leaks
     def _start_leak(self, seg: int, size: int, cause: int) -> None:
@@ -385,7 +458,7 @@ class GasModel(TwinModel):
         if self._travel_cache[0] != closed:
             tt = self.ctx.city.roads.travel_times_s(self.depots, closed).min(0)
             self._travel_cache = (closed, tt)
-        t = self._travel_cache[1][self.gn.node[seg]] / self.params.crew_speed_factor
+        t = self._travel_cache[1][self.road_of[self.gn.node[seg]]] / self.params.crew_speed_factor
         return float(t) if np.isfinite(t) else 6 * HOUR_S  # cut off by water: walk in
 
     def _respond(self, seg, size, cause, g, j, flow, t0, delay, dist):
@@ -436,11 +509,36 @@ class GasModel(TwinModel):
             else:
                 self.district_factor[:] = payload.factor
             return
+        if kind in PROGRAMME_EVENTS:
+            getattr(self, PROGRAMME_EVENTS[kind])(payload)
+            return
         seg = self.gn.ids.index(payload.segment)
         if kind == "leak":
             self._start_leak(seg, SIZES.index(payload.size), CAUSES.index(payload.cause))
         elif kind == "isolate":
             self.ctx.clock.env.process(self._isolate(seg, payload.hours))
+
+    def _renewal_event(self, ev: Renewal) -> None:
+        mains = np.arange(self.gn.n_segments) < self.gn.n_mains
+        for i, (km, which) in enumerate(((ev.mains_km, mains), (ev.services_km, ~mains))):
+            if km > 0:
+                self.renew_budget_km[i] += km
+                self._renew(i, which)
+
+    def _sensors_event(self, ev: Sensors) -> None:
+        add_sensors(self.gn.sensor, self._risk(), self.gn.length_m, self.gn.n_mains, ev.km)
+
+    def _lpg_event(self, ev: LpgConversion) -> None:
+        self._connect_lpg(ev.households)
+
+    def _outage_event(self, ev: SourceOutage) -> None:
+        env, res = self.ctx.clock.env, self.reserves
+        now = env.now
+        res.outage(now, ev.hours)
+        self.resolve(now)  # the draw at the outage's start sets when the storage runs dry
+        for at in (res.empty_at_s(now), now + ev.hours * HOUR_S):
+            if now < at < self.ctx.horizon_s:
+                self.ctx.clock.at(at, self.resolve)
 
     def _isolate(self, seg: int, hours: float):
         env, gn = self.ctx.clock.env, self.gn
@@ -467,6 +565,10 @@ class GasModel(TwinModel):
         r.set("gas_risk_per_year", self._rate())
         r.set("gas_customers_downstream", self.down_hh)
         r.set("gas_incidents", self.incidents)
+        r.set("gas_sensor", gn.sensor.astype(float))
+        r.set("gas_third_party_share_grade1", I.third_party_share_grade1(
+            self._expected(1.0), gn.level, self.params))
+        kpis.record_map(r, gn, self.node_ch, self.closed_h, self.j_min_bar)
 
     @classmethod
     def summarize(cls, ds):

@@ -153,6 +153,8 @@ class GasNetwork:
     sensor: np.ndarray  # per segment, bool
     ids: list[str]
     households: np.ndarray  # per segment: piped households on it (mains: 0)
+    j_xy: np.ndarray | None = None  # junction coordinates (m, city frame) of a file network
+    j_feature: np.ndarray | None = None  # GeoJSON feature that made each junction
 
     @property
     def n_mains(self) -> int:

@@ -3,9 +3,10 @@ columns stated below. Anything that is not one connected gas network fed by a ga
 refused with one line naming the file and the element.
 
 GeoJSON (a FeatureCollection, metres in any plane frame):
-- LineString features are mains: `pressure` "mp" or "lp", `diameter_mm` > 0, `material`
-  (pe, steel, cast_iron, ductile_iron), `install_year`; optional `sensor` (true/false). Ends
-  closer than 0.5 m on one pressure level are one junction.
+- LineString features are mains: `pressure_class` "mp" (medium pressure) or "lp" (low;
+  `pressure` is read as an alias), `diameter_mm` > 0, `material` (pe, steel, cast_iron,
+  ductile_iron), `install_year`; optional `sensor` (true/false). Ends closer than 0.5 m on
+  one pressure level are one junction.
 - Point features: `kind` = "gate" (an MP junction fed at `mp_bar`), "regulator" (joins the
   MP and LP junctions at the point) or "customers" (`households` >= 0 at the nearest LP
   junction, or the nearest junction when the network has no LP).
@@ -25,6 +26,7 @@ from twin.models.gas.network import LP, MP, GasNetwork, Topology
 from twin.models.gas.params import MATERIALS
 
 SNAP_M = 0.5
+ROAD_SNAP_M = 250.0  # a junction farther from every road node is not on the city's roads
 
 
 def read_network(path, kg_s_per_household: float) -> tuple[GasNetwork, np.ndarray]:
@@ -112,17 +114,18 @@ def read_geojson(path: Path) -> tuple[GasNetwork, np.ndarray]:
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise TwinError(f"{path}: not a GeoJSON FeatureCollection ({e})") from None
     keys: dict[tuple, int] = {}
-    jx, jy, jl = [], [], []
+    jx, jy, jl, jf = [], [], [], []
+    i = 0
 
     def junction(xy, lev: int) -> int:
         key = (round(xy[0] / SNAP_M), round(xy[1] / SNAP_M), lev)
         if key not in keys:
             keys[key] = len(jx)
-            jx.append(float(xy[0])), jy.append(float(xy[1])), jl.append(lev)
+            jx.append(float(xy[0])), jy.append(float(xy[1])), jl.append(lev), jf.append(i)
         return keys[key]
 
     pipes, points = [], []
-    for i, f in enumerate(feats):
+    for i, f in enumerate(feats):  # noqa: B007 - `junction` reads the feature index
         where = f"{path}: features[{i}]"
         geom, prop = (f or {}).get("geometry") or {}, (f or {}).get("properties") or {}
         kind = geom.get("type")
@@ -169,15 +172,37 @@ def read_geojson(path: Path) -> tuple[GasNetwork, np.ndarray]:
     gn = _assemble(level, pf.astype(np.int64), pt.astype(np.int64), length.astype(float),
                    dn.astype(float), rf, rt, np.array(gates, np.int64), mat, year,
                    sensor.astype(bool), hh)
+    gn.j_xy, gn.j_feature = np.c_[jx, jy], np.array(jf, np.int64)
     return gn, hh
+
+
+def road_nodes(gn: GasNetwork, roads, path) -> np.ndarray | None:
+    """The city road node of each junction of a GeoJSON network (crews travel on the roads,
+    KPIs fall in the node's district); None for a network without coordinates. A junction
+    farther than ROAD_SNAP_M from every road node is refused naming its feature."""
+    if gn.j_xy is None:
+        return None
+    rx, ry = np.asarray(roads.node_x, float), np.asarray(roads.node_y, float)
+    d = np.hypot(gn.j_xy[:, :1] - rx[None, :], gn.j_xy[:, 1:] - ry[None, :])
+    near = d.argmin(1)
+    far = np.flatnonzero(d[np.arange(len(near)), near] > ROAD_SNAP_M)
+    if len(far):
+        j = far[0]
+        x, y = gn.j_xy[j]
+        raise TwinError(f"{path}: features[{gn.j_feature[j]}].geometry.coordinates: the point "
+                        f"({x:.0f}, {y:.0f}) is {d[j, near[j]]:.0f} m from the nearest road of "
+                        f"the city; allowed: within {ROAD_SNAP_M:.0f} m (coordinates in metres "
+                        "in the city's frame)")
+    return near
 
 
 def _pipe(where, coords, prop, junction):
     """(from, to, length m, DN, material, year, sensor) of one LineString main."""
-    lev = {"mp": MP, "lp": LP}.get(prop.get("pressure"))
+    cls = prop.get("pressure_class", prop.get("pressure"))
+    lev = {"mp": MP, "lp": LP}.get(cls)
     if lev is None:
-        raise TwinError(f"{where}.properties.pressure: got {prop.get('pressure')!r}; "
-                        "allowed: 'mp' or 'lp'")
+        raise TwinError(f"{where}.properties.pressure_class: got {cls!r}; allowed: 'mp' "
+                        "(medium pressure) or 'lp' (low pressure)")
     dn = prop.get("diameter_mm")
     if isinstance(dn, bool) or not isinstance(dn, (int, float)) or dn <= 0:
         raise TwinError(f"{where}.properties.diameter_mm: got {dn!r}; allowed: a number > 0")

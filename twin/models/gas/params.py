@@ -61,8 +61,9 @@ class GasParams:
     weibull_shape: tuple[float, ...] = param((1.5, 2.5, 2.0, 2.0), "Weibull shape beta of the "
                                              "ageing hazard by material", lo=0.5, hi=6.0)
     third_party_per_km_year: float = param(
-        0.3, "third-party strikes per km-year at construction intensity 1 (calibration target: "
-        "~90% of grade-1 incidents, the national H1 2024 share)", lo=0.0, hi=100.0)
+        0.41, "third-party strikes per km-year at construction intensity 1 (posterior mean of "
+        "calibration/gas_incidents on the national H1 2024 share, 90% CI 0.31-0.54)", lo=0.0,
+        hi=100.0)
     construction_intensity: float = param(1.0, "city-wide construction activity factor",
                                           lo=0.0, hi=10.0)
     district_construction: tuple[float, ...] = param(
@@ -115,6 +116,16 @@ class GasParams:
     renewal_ranking: str = param("risk", "which segments are renewed first", choices=RANKINGS)
     lpg_to_piped_per_year: float = param(0.0, "LPG households connected to piped gas a year",
                                          lo=0.0, hi=1e7)
+    lpg_cylinders_per_household_month: float = param(
+        1.0, "LPG cylinder deliveries per LPG household-month (a 15 kg cylinder lasts about a "
+        "month of cooking; assumption)", lo=0.0, hi=30.0)
+    # --- peak-shaving reserves -------------------------------------------------------
+    storage_hours_of_demand: float = param(
+        0.0, "peak-shaving storage (LNG/CNG station, gasholder) in hours of mean demand, held "
+        "at the gate stations; national rule: local government 3 days (72 h) of mean daily "
+        "demand, city gas companies 5% of annual use (NDRC 2018 No. 637)", lo=0.0, hi=10_000.0)
+    storage_refill_days: float = param(2.0, "days to refill the storage after it was drawn "
+                                       "(assumption)", lo=0.01, hi=365.0)
 
     def __post_init__(self):
         for name, n in (("material_share", 4), ("ageing_per_km_year_at_50y", 4),
@@ -143,6 +154,38 @@ class Isolate:
     segment: str = param("", "segment id")
     hours: float = param(4.0, "hours until the segment is reopened and customers relit",
                          lo=0.0, hi=8760.0)
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """A renewal programme's tranche: km renewed at the event's time (ranked as
+    `renewal_ranking`; whole segments, the remainder carried to the next tranche)."""
+
+    mains_km: float = param(0.0, "km of mains to renew now", lo=0.0, hi=10_000.0)
+    services_km: float = param(0.0, "km of service lines and risers to renew now", lo=0.0,
+                               hi=10_000.0)
+
+
+@dataclass(frozen=True)
+class Sensors:
+    """A sensor roll-out tranche: sensors on the riskiest mains without one, per km."""
+
+    km: float = param(0.0, "km of mains to fit with leak sensors now", lo=0.0, hi=10_000.0)
+
+
+@dataclass(frozen=True)
+class LpgConversion:
+    """LPG households connected to piped gas at once (a conversion campaign)."""
+
+    households: int = param(0, "LPG households to connect now", lo=0, hi=10_000_000)
+
+
+@dataclass(frozen=True)
+class SourceOutage:
+    """The gate stations' upstream supply fails (a transmission-line cut): the peak-shaving
+    storage feeds the city until it runs out."""
+
+    hours: float = param(24.0, "hours until the upstream supply is back", lo=0.0, hi=8760.0)
 
 
 @dataclass(frozen=True)

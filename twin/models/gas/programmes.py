@@ -38,3 +38,16 @@ def sensor_mask(risk, length_m, n_mains: int, coverage: float) -> np.ndarray:
     cum = np.cumsum(km[order])
     out[order[cum <= coverage * km.sum() + 1e-9]] = True
     return out
+
+
+def add_sensors(sensor: np.ndarray, risk, length_m, n_mains: int, km: float) -> None:
+    """Fit sensors (in place) on the riskiest mains per km without one, whole segments,
+    until `km` more of main length is covered."""
+    if km <= 0 or n_mains == 0:
+        return
+    length = np.asarray(length_m[:n_mains], float) / 1000.0
+    free = np.flatnonzero(~sensor[:n_mains])
+    order = free[np.argsort(-np.asarray(risk)[free] / np.maximum(length[free], 1e-9),
+                            kind="stable")]
+    pick = order[np.cumsum(length[order]) <= km + 1e-9]
+    sensor[pick] = True
