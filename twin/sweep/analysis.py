@@ -363,7 +363,11 @@ def _nice_below(a: float, b: float) -> float:
 
 
 def _num(v: float) -> str:
-    return f"{v:g}" if abs(v) < 1e6 else f"{v:.3g}"
+    """A threshold as a reader writes it: 0.138, 12.5, 4,230 (never 0.137772 or 4.23e+03)."""
+    v = float(v)
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.3g}" if v != int(v) else f"{int(v)}"
 
 
 def describe_box(box: Box, X: dict[str, np.ndarray], labels: dict[str, str],

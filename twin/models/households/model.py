@@ -64,13 +64,13 @@ class HouseholdsModel(TwinModel):
                   "impurities; residual: none)")
         r.declare("waste_unsorted", dims=ds, units="t/d",
                   long_name="tonnes of the material stream put into residual containers")
-        r.declare("participation", dims=("district",), units="1",
+        r.declare("participation", dims=("district",), units="1", bad="low",
                   long_name="share of households sorting")
-        r.declare("food_capture", dims=("district",), units="1",
+        r.declare("food_capture", dims=("district",), units="1", bad="low",
                   long_name="food waste in food containers / food waste generated")
-        r.declare("food_purity", dims=("district",), units="1",
+        r.declare("food_purity", dims=("district",), units="1", bad="low",
                   long_name="food waste / all waste in food containers")
-        r.declare("sorted_share", dims=("district",), units="1",
+        r.declare("sorted_share", dims=("district",), units="1", bad="low",
                   long_name="tonnes in food containers / tonnes generated (separation rate)")
         r.declare("households", dims=("district",), units="1", time_dim=None,
                   long_name="households")

@@ -189,7 +189,7 @@ class WasteModel(TwinModel):
         d("collected_t", dims=("stream",), units="t/day", long_name="tonnes collected by trucks")
         d("tonnes_by_destination", dims=("stream", "destination"), units="t/day",
           long_name="tonnes treated or landfilled, by stream and final destination")
-        d("landfill_tonnes", units="t/day", long_name="raw waste landfilled")
+        d("landfill_tonnes", units="t/day", bad="high", long_name="raw waste landfilled")
         d("plant_offered_t", dims=("plant",), units="t/day", long_name="tonnes arriving at each "
           "plant, accepted or turned away to landfill (the capacity it would need)")
         d("plant_capacity_t", dims=("plant",), units="t/day", time_dim=None,
@@ -204,7 +204,7 @@ class WasteModel(TwinModel):
           "residue, not raw waste)")
         d("informal_t", units="t/day", long_name="recyclables taken by informal collectors "
           "before the formal round")
-        d("recycling_rate", units="1", long_name="recycling and reuse rate: recyclables "
+        d("recycling_rate", units="1", bad="low", long_name="recycling and reuse rate: recyclables "
           "recovered (formal, net of rejects, plus informal) and food waste digested (net of "
           "residue), over waste generated")
         d("spinup_days", units="day", time_dim=None, long_name="days left out of the "
@@ -212,27 +212,28 @@ class WasteModel(TwinModel):
         d("plan_scale", units="1", time_dim=None, long_name="population of the plan city / "
           "population of this city (multiply t/day by it to read them at plan scale)")
         d("zero_landfill", units="1", long_name="1 if no raw waste was landfilled that day")
-        d("overflow_events", dims=("collection_point",), units="1/day",
+        d("overflow_events", dims=("collection_point",), units="1/day", bad="high",
           long_name="containers filled beyond capacity before being emptied")
         d("overflow_events_total", dims=("collection_point",), units="1", time_dim=None,
+          bad="high",
           long_name="overflow events at each point over the run (hot spots: map with "
           "point_x_m, point_y_m)")
         d("truck_km", dims=("fleet",), units="km/day", long_name="truck kilometres")
         d("truck_hours", dims=("fleet",), units="h/day", long_name="truck hours in service")
         d("trucks_in_service", dims=("fleet",), units="1", long_name="trucks used that day")
-        d("stops_missed", dims=("stream",), units="1/day", long_name="collection stops passed "
+        d("stops_missed", dims=("stream",), units="1/day", bad="high", long_name="collection stops passed "
           "by because the point's street was closed by water (collected on a later round)")
         d("tonnes_per_truck_day", units="t", long_name="tonnes collected per collection "
           "truck-day")
         d("tonnes_per_point_day", units="t", long_name="tonnes collected per collection point")
-        d("station_wait_min", dims=("transfer_station",), units="min",
+        d("station_wait_min", dims=("transfer_station",), units="min", bad="high",
           long_name="mean queue wait of collection trucks at weighbridge and bays")
         d("station_trucks", dims=("transfer_station",), units="1/day",
           long_name="collection trucks unloaded at the station")
         d("fuel_l", units="L/day", long_name="diesel burnt by all trucks")
-        d("cost_cny", dims=("cost_item",), units="CNY/day",
+        d("cost_cny", dims=("cost_item",), units="CNY/day", bad="high",
           long_name="cost: diesel, crews, gate fees")
-        d("co2_t", units="t/day", long_name="CO2 from truck diesel (2.68 kg/L)")
+        d("co2_t", units="t/day", bad="high", long_name="CO2 from truck diesel (2.68 kg/L)")
         d("stock_t", dims=("stock",), units="t", long_name="waste waiting at the day's end")
         d("mass_balance_residual_t", units="t", long_name="generated - (waiting + treated + "
           "landfilled), cumulative; 0 up to rounding")
