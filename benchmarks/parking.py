@@ -13,20 +13,15 @@ alike; the ratio is the median over rounds, with its spread (min and max)."""
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
 from benchmarks.waste import _plain_simpy_events_per_s
 from twin.city.builtin import builtin_city
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from twin.models.parking.standalone import run_parking_timed
 
 
 def _model_day(city) -> tuple[float, int, float]:
     """Seconds of one simulated day (set-up excluded), events, set-up seconds."""
-    from models.parking.harness import run_parking_timed
-
     return run_parking_timed(city)
 
 

@@ -28,6 +28,14 @@ from twin.sweep.store import OK, strings
 RESERVED = ("status", "error", "design_unit")
 
 
+def _setting(x) -> float | str:
+    """A lever's value as a number, or as its text for a choice lever ('performance')."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return str(x)
+
+
 class Sweep:
     """A sweep store: per-run scalars in memory, everything else left on disk."""
 
@@ -94,8 +102,8 @@ class Sweep:
         if key not in self._cache:
             vals = {k: np.asarray(self.ds[k].values) for k in levers}
             runs = np.flatnonzero(self.policy == policy)
-            self._cache[key] = {k: float(v[runs[0]]) for k, v in vals.items()
-                                if len(runs) and float(v[runs[0]]) != 0.0}
+            first = {k: _setting(v[runs[0]]) for k, v in vals.items() if len(runs)}
+            self._cache[key] = {k: x for k, x in first.items() if x != 0.0}
         return self._cache[key]
 
     def policy_label(self, policy: str) -> str:

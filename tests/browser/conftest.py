@@ -4,6 +4,7 @@ request to a host other than loopback, so tests can assert the apps work offline
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -92,6 +93,48 @@ def page(browser):
     pg.on("request", on_request)
     yield pg
     ctx.close()
+
+
+@pytest.fixture
+def page800(browser):
+    """A 1280x800 page (the small laptop size the apps must fit), recording as `page` does."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    pg.console_errors, pg.outside_requests = [], []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("request", lambda r: pg.outside_requests.append(r.url) if r.url.startswith(
+        ("http:", "https:", "ws:", "wss:")) and urlparse(r.url).hostname not in LOOPBACK
+        else None)
+    yield pg
+    ctx.close()
+
+
+@contextlib.contextmanager
+def launched(launch: str, folder: Path, root: Path):
+    """Serve apps with a small launcher script (`python -c launch folder port`) until the
+    block ends; yields the base URL once /liveness answers."""
+    port = free_port()
+    log = (folder / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-c", launch, str(folder), str(port)], cwd=root,
+                            stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise RuntimeError((folder / "serve.log").read_text()[-2000:])
+            try:
+                urllib.request.urlopen(f"{url}/liveness", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def screenshot(page, name: str) -> Path:

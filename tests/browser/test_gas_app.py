@@ -7,17 +7,12 @@ the test does not depend on `twin serve` registering the route."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import LOOPBACK, _twin, free_port, screenshot
+from browser.conftest import _twin, launched, screenshot
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,41 +52,8 @@ def gas_results(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def gas_server(gas_results):
-    port = free_port()
-    log = (gas_results / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-c", LAUNCH, str(gas_results), str(port)],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError((gas_results / "serve.log").read_text()[-2000:])
-        try:
-            urllib.request.urlopen(f"{url}/liveness", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture
-def page800(browser):
-    from urllib.parse import urlparse
-
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    pg = ctx.new_page()
-    pg.console_errors, pg.outside_requests = [], []
-    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
-    pg.on("request", lambda r: pg.outside_requests.append(r.url) if r.url.startswith(
-        ("http:", "https:", "ws:", "wss:")) and urlparse(r.url).hostname not in LOOPBACK
-        else None)
-    yield pg
-    ctx.close()
+    with launched(LAUNCH, gas_results, ROOT) as url:
+        yield url
 
 
 def test_gas_app_map_incidents_isolation_and_renewal(page800, gas_server):

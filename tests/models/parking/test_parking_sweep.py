@@ -59,3 +59,10 @@ def test_small_sweep_runs(tmp_path):
                       max_replicates=1)
     out = run_sweep(spec, tmp_path / "p.zarr", workers=0, progress=False)
     assert out.failed == 0
+    # the comparison app reads it: choice levers (pricing) are labelled, not cast to numbers
+    from dashboards.comparison import Comparison, open_sweep
+
+    c = Comparison(open_sweep(tmp_path / "p.zarr"))
+    assert c.layout() is not None and "search_mean_min" in c.kpi.options.values()
+    labels = [c.sw.policy_label(p) for p in c.sw.policies]
+    assert len(labels) == 8 and sum("performance" in s for s in labels) == 4

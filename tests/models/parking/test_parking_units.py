@@ -132,3 +132,38 @@ def test_a_run_starting_mid_day_is_warmed_up_from_midnight(city, day):
     full_day = day[0]["parking_occupancy"].isel(hour=14).mean()
     assert float(ds["parking_occupancy"].isel(hour=0).mean()) == pytest.approx(
         float(full_day), abs=0.1)
+
+
+def test_bad_directions_are_declared(day):
+    """The comparison app colours verdicts from `bad`; occupancy itself has no bad side."""
+    ds, _ = day
+    for v in ("parking_turned_away", "parking_illegal", "parking_search_mean_min",
+              "parking_search_p90_min", "parking_cruising_vkm", "parking_full_share",
+              "parking_cars_at_risk", "parking_flooded_spaces", "parking_cut_off_spaces"):
+        assert ds[v].attrs.get("bad") == "high", v
+    assert ds["parking_in_band_share"].attrs.get("bad") == "low"
+    for v in ("parking_occupancy", "parking_lot_occupancy", "parking_revenue_cny"):
+        assert "bad" not in ds[v].attrs, v
+
+
+def test_run_mean_search_is_the_driver_weighted_mean_of_the_hours(day):
+    """The sweep's headline KPI: every parked driver counts once, whatever hour or district."""
+    ds, _ = day
+    parked = (ds["parking_arrivals"] - ds["parking_turned_away"] - ds["parking_illegal"]
+              ).sum("parking_group")
+    total = float((ds["parking_search_mean_min"] * parked).sum() / parked.sum())
+    run_mean = ds["parking_search_run_mean_min"].values
+    assert run_mean[-1] == pytest.approx(total, rel=1e-9)
+    assert 0.0 < run_mean[-1] < float(ds["parking_search_mean_min"].max())
+    summary = dict((k, v) for k, v, _ in ParkingModel.summarize(ds))
+    assert summary["mean search time"] == pytest.approx(run_mean[-1], rel=1e-9)
+
+
+def test_search_classes_count_every_parked_driver(day):
+    ds, _ = day
+    parked = (ds["parking_arrivals"] - ds["parking_turned_away"] - ds["parking_illegal"]
+              ).sum(("parking_group", "district"))
+    drivers = ds["parking_search_drivers"]
+    assert np.array_equal(drivers.sum("parking_search_bin").values, parked.values)
+    first = float(drivers.isel(parking_search_bin=0).sum() / drivers.sum())
+    assert 0.5 < first < 1.0  # most find their first choice free on an ordinary day

@@ -91,9 +91,11 @@ class Demand:
         self.mu, self.sigma = dwell_mu_sigma(p)
 
     def day(self, t0_s: float, weekend: bool, factor: np.ndarray | None = None,
-            t_min_s: float = 0.0) -> Arrivals:
+            t_min_s: float = 0.0, resident_from_s: float = -np.inf) -> Arrivals:
         """Arrivals of the day starting (at midnight) at t0, from t_min on; `factor`
-        [district] scales commuter and visitor rates (the price response)."""
+        [district] scales commuter and visitor rates (the price response). Residents arrive
+        from `resident_from_s` on: on the first day every car starts parked at home, so none
+        can come back before the first has left."""
         p, rng = self.p, self.rng
         prof = PROFILE_WEEKEND if weekend else PROFILE_WEEKDAY
         scale = np.array([1.0, p.weekend_commuter_factor, p.weekend_visitor_factor]) \
@@ -108,7 +110,8 @@ class Demand:
                 ds.append(np.full(len(t), d, np.int64))
         t, g, d = np.concatenate(ts), np.concatenate(gs), np.concatenate(ds)
         order = np.argsort(t, kind="stable")
-        order = order[t[order] >= t_min_s]
+        order = order[(t[order] >= t_min_s)
+                      & ((g[order] != RESIDENT) | (t[order] >= resident_from_s))]
         t, g, d = t[order], g[order], d[order]
         return Arrivals(t.tolist(), g.tolist(), d.tolist(), self.nodes(d).tolist(),
                         self.dwell(g).tolist(), rng.random((len(t), 3)))

@@ -35,6 +35,22 @@ BY_GROUP = (
     ("parking_turned_away", "1/h", "drivers who gave up and left without parking"),
     ("parking_illegal", "1/h", "drivers who parked illegally after their patience ran out"),
 )
+# search-time classes of the drivers who parked (min): the distribution the dashboard draws
+SEARCH_BIN_EDGES_MIN = (0.0, 1e-9, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 15.0, np.inf)
+SEARCH_BINS = ("0 (first choice free)", "0-0.5", "0.5-1", "1-2", "2-3", "3-5", "5-10",
+               "10-15", "15+")
+
+# which direction of a KPI is bad, for the comparison app's verdicts (occupancy, revenue,
+# fines, turnover, price and arrivals have no obvious bad side: not declared)
+BAD = {"parking_in_band_share": "low", "parking_full_share": "high",
+       "parking_search_mean_min": "high", "parking_search_p90_min": "high",
+       "parking_walk_mean_m": "high", "parking_cruising_vkm": "high",
+       "parking_search_group_mean_min": "high", "parking_turned_away": "high",
+       "parking_illegal": "high"}
+
+
+def _bad(name: str) -> dict:
+    return {"bad": BAD[name]} if name in BAD else {}
 
 
 def declare(rec, city) -> None:
@@ -42,15 +58,23 @@ def declare(rec, city) -> None:
     rec.coord("parking_group", list(GROUPS), long_name="driver group")
     rec.coord("parking_access", list(ACCESS), long_name="who may park")
     for name, units, long in BY_DISTRICT:
-        rec.declare(name, dims=("district",), units=units, long_name=long, time_dim="hour")
+        rec.declare(name, dims=("district",), units=units, long_name=long, time_dim="hour",
+                    **_bad(name))
     for name, units, long in BY_GROUP:
         rec.declare(name, dims=("district", "parking_group"), units=units, long_name=long,
-                    time_dim="hour")
-    rec.declare("parking_cars_at_risk", units="1", time_dim="hour",
+                    time_dim="hour", **_bad(name))
+    rec.declare("parking_search_run_mean_min", units="min", time_dim="hour", bad="high",
+                long_name="mean search time of every driver who parked since the run's start, "
+                "city-wide (the run's driver-weighted mean is its last value)")
+    rec.coord("parking_search_bin", list(SEARCH_BINS), long_name="search time of a driver "
+              "who parked, min")
+    rec.declare("parking_search_drivers", dims=("parking_search_bin",), units="1/h",
+                time_dim="hour", long_name="drivers who parked, city-wide, by their search time")
+    rec.declare("parking_cars_at_risk", units="1", time_dim="hour", bad="high",
                 long_name="cars inside underground garages when they flooded (cumulative)")
-    rec.declare("parking_flooded_spaces", units="1", time_dim="hour",
+    rec.declare("parking_flooded_spaces", units="1", time_dim="hour", bad="high",
                 long_name="spaces in flooded underground garages")
-    rec.declare("parking_cut_off_spaces", units="1", time_dim="hour",
+    rec.declare("parking_cut_off_spaces", units="1", time_dim="hour", bad="high",
                 long_name="spaces cut off by closed roads")
     rec.declare("parking_spaces", dims=("district", "parking_access"), units="1",
                 time_dim="hour", long_name="spaces open, by who may park")
@@ -115,6 +139,12 @@ def record_hour(model, t0: float) -> None:
             "parking_turned_away": turned, "parking_illegal": illegal}
     for name, *_ in BY_GROUP:
         rec.append(name, t0, vals[name])
+    model.run_search += (float(np.sum(t.search_s)), float(parked.sum()))
+    s_tot, n_tot = model.run_search
+    rec.append("parking_search_run_mean_min", t0, s_tot / 60.0 / n_tot if n_tot else 0.0)
+    every = np.fromiter((x for s in t.searches for x in s), float) / 60.0
+    rec.append("parking_search_drivers", t0,
+               np.histogram(every, bins=SEARCH_BIN_EDGES_MIN)[0].astype(float))
     design = np.asarray(fac.design_cap, float)
     rec.append("parking_cars_at_risk", t0, eng.at_risk)
     rec.append("parking_flooded_spaces", t0, design[np.asarray(fac.flooded, bool)].sum())
@@ -123,6 +153,7 @@ def record_hour(model, t0: float) -> None:
     spaces = np.zeros((nd, len(ACCESS)))
     np.add.at(spaces, (d, acc), cap)
     rec.append("parking_spaces", t0, spaces)
+    model.lot_output.record(rec, t0, mean_occ, cap)
     model.publish("parking_occupancy", out["parking_occupancy"])
     model.publish("cruising_vkm", vals["parking_cruising_vkm"].sum(1))
     return out
@@ -131,8 +162,9 @@ def record_hour(model, t0: float) -> None:
 def summarize(ds) -> list[tuple[str, float, str]]:
     if "parking_arrivals" not in ds:
         return []
-    arr = ds["parking_arrivals"].sum("parking_group")
-    w = arr.where(arr > 0, 0)
+    # the district-hour means are over drivers who parked: weight them by those drivers
+    w = (ds["parking_arrivals"] - ds["parking_turned_away"] - ds["parking_illegal"]
+         ).sum("parking_group")
     out = []
     if float(w.sum()) > 0:
         out.append(("mean search time", float((ds["parking_search_mean_min"] * w).sum()

@@ -14,6 +14,7 @@ from twin.core.model import TwinModel
 from twin.coupling import Channel
 from twin.models.parking import kpis
 from twin.models.parking.demand import Demand
+from twin.models.parking.facility_output import FacilityOutput
 from twin.models.parking.params import (
     ACCESS,
     PUBLIC,
@@ -41,6 +42,8 @@ from twin.models.parking.supply import (
     pool_name,
     split_by_population,
 )
+
+FIRST_LEAVE_H = 6.0  # earliest morning departure of a resident car parked at midnight
 
 
 class ParkingModel(TwinModel):
@@ -119,7 +122,10 @@ class ParkingModel(TwinModel):
         self._initial_residents(car)
         self.paid_area = np.zeros(len(fac))
         self.paid_s = 0.0
+        self.run_search = np.zeros(2)  # search s and drivers parked since the start
         kpis.declare(ctx.recorder, city)
+        self.lot_output = FacilityOutput(fac, city)
+        self.lot_output.declare(ctx.recorder)
         self.hour_t0 = None
         ctx.clock.every(HOUR_S, self._tick)
         first_midnight = (DAY_S - self.offset) % DAY_S
@@ -157,13 +163,15 @@ class ParkingModel(TwinModel):
 
     def _initial_residents(self, car: np.ndarray) -> None:
         """Resident cars parked at midnight: those driven daily leave between 06:00 and 10:00
-        (normal around 08:00), the others stay beyond the horizon."""
+        (normal around 08:00), the others stay beyond the horizon. None returns before 06:00
+        of the first day (`_load_day`): every car is already at home."""
         p, eng = self.params, self.engine
         rng = self.ctx.streams.generator("parking.initial")
         n = self.cars.astype(int)
         for d in range(len(n)):
             daily = rng.random(n[d]) < p.resident_daily_use_share
-            leave = np.where(daily, np.clip(rng.normal(8.0, 1.0, n[d]), 6.0, 10.0) * HOUR_S
+            leave = np.where(daily, np.clip(rng.normal(8.0, 1.0, n[d]), FIRST_LEAVE_H, 10.0)
+                             * HOUR_S
                              - self.offset, self.ctx.horizon_s + DAY_S)
             self.demand_initial(d, leave.tolist(), eng)
         heapq.heapify(eng.heap)
@@ -205,7 +213,10 @@ class ParkingModel(TwinModel):
     def _load_day(self, t: float) -> None:
         weekend = self.ctx.calendar.date(t).weekday() >= 5
         midnight = t - (t + self.offset) % DAY_S
-        self.engine.load(self.demand.day(midnight, weekend, self._price_factor(), t_min_s=t))
+        first = midnight <= -self.offset  # the day the run (or its warm-up) starts
+        self.engine.load(self.demand.day(
+            midnight, weekend, self._price_factor(), t_min_s=t,
+            resident_from_s=midnight + FIRST_LEAVE_H * HOUR_S if first else -np.inf))
 
     def _close_hour(self, t: float) -> None:
         eng, p = self.engine, self.params
