@@ -101,6 +101,9 @@ def policy_label(name: str, settings: dict[str, float]) -> str:
     settings; the policy's own name when it sets nothing."""
     parts = []
     for key, value in settings.items():
+        if isinstance(value, str):  # a choice lever: its name and the choice read best
+            parts.append(f"{key.rpartition('.')[2].replace('_', ' ')}: {value}")
+            continue
         doc, unit = param_doc(key)
         what = doc or key.rpartition(".")[2].replace("_", " ")
         parts.append(f"{what} {plain(value)}{unit}")

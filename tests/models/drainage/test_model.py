@@ -51,6 +51,22 @@ def test_drill_outputs_units_and_operations(drill):
     assert np.all(deep <= closed | np.roll(deep, 1, axis=0))  # deep water -> closed (next stride)
 
 
+def test_outcomes_say_which_way_is_bad(drill):
+    """Comparison apps rank by `bad`: every outcome whose larger value is worse says so;
+    states and efforts (sewer depth, pump flow, trucks) do not."""
+    worse_high = ("node_flood_hours", "node_flood_volume", "max_ponded_depth",
+                  "system_flood_volume", "ponded_depth", "road_closed", "street_water_volume",
+                  "road_edge_hours_closed", "point_hours_above_limit", "n_waterlogging_points",
+                  "time_to_drain", "waterlogging_point", "waterlogging_point_long",
+                  "n_closed_road_edges", "road_edge_closed", "street_final_volume",
+                  "water_balance_error")
+    for name in worse_high:
+        assert drill[name].attrs.get("bad") == "high", name
+    for name in ("node_depth", "pump_flow", "mobile_pumped_volume", "mobile_pumps_on_site",
+                 "low_point", "rain_volume"):
+        assert "bad" not in drill[name].attrs, name
+
+
 def test_drill_map_outputs(drill):
     """What the dashboards draw: node and pump positions in city metres, closed road edges
     over time consistent with the closed points, trucks per point."""

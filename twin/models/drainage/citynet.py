@@ -40,6 +40,8 @@ COVER_M = 1.2  # cover over the pipe crown at the upstream end (typical 0.7-1.5 
 MIN_SLOPE = 0.002  # minimum pipe slope (GB 50014: 0.002 for DN 600-ish pipes, approx.)
 BANK_REACH_M = 150.0  # intersections this close to the river centreline drain over the bank
 LOW_POINT_DEPTH_M = 0.15  # a depression deeper than the lane limit makes a low point
+TANK_DEPTH_M = 5.0  # working depth of a regulating tank below the trunk invert
+WET_WELL_AREA_M2 = 300.0  # plan area of a wet well without regulating storage
 # land use -> imperviousness %
 LAND_USE_IMPERV = {"residential": 65.0, "commercial": 85.0, "industrial": 75.0, "green": 15.0}
 
@@ -61,6 +63,10 @@ class NetworkDesign:
     # pumps (GB 50014-2021 4.2.1: model method above 2 km2); "rational": Q = C q A at the
     # station's time of concentration
     pump_criterion: str = "model"
+    # regulating storage ahead of each station, m3 per ha of land it drains (0: a wet well
+    # only); with storage, the "model" criterion sizes the pumps to the smallest capacity
+    # whose routed design inflow never overfills the tank
+    station_storage_m3_per_ha: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -207,9 +213,12 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
         invert[p] = min(invert[p], invert[k] - MIN_SLOPE * max(length[k], 1.0),
                         ground[p] - COVER_M - h)
     j = lambda k: f"J{k}"  # noqa: E731
+    storage_m3 = {site: design.station_storage_m3_per_ha * ha
+                  for site, ha in _station_land_ha(roots, parent, area, order).items()
+                  if design.station_storage_m3_per_ha > 0}
     linked = np.isfinite(dist) & ((parent >= 0) | np.isin(np.arange(n), root_nodes))
 
-    def write(storm_, horizon_, name_, qcap_of):
+    def write(storm_, horizon_, name_, qcap_of, tanks=True):
         lines = _options(city, storm_, start, horizon_, report_step_s)
         sub, subarea, infil = [], [], []
         for k in range(n):
@@ -233,9 +242,12 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
                 continue
             jun.append(f"{j(k)} {invert[k]:.3f} {ground[k] - invert[k]:.3f} 0 0 0")
         for k, site in roots.items():
-            if site:  # pumping station: wet well + pump to the river
-                ww_inv = invert[k] - 1.0
-                stor.append(f"{j(k)} {ww_inv:.3f} {ground[k] - ww_inv:.3f} 0 FUNCTIONAL 0 0 300 0")
+            if site:  # pumping station: wet well (or regulating tank) + pump to the river
+                vol = storage_m3.get(site, 0.0) if tanks else 0.0
+                ww_inv = invert[k] - (TANK_DEPTH_M if vol > 0 else 1.0)
+                well = max(WET_WELL_AREA_M2, vol / TANK_DEPTH_M)
+                stor.append(f"{j(k)} {ww_inv:.3f} {ground[k] - ww_inv:.3f} 0 FUNCTIONAL 0 0 "
+                            f"{well:.1f} 0")
                 qcap = qcap_of[site]
                 pid = f"P_{site}"
                 curves += [f"PC_{site} PUMP2 0.0 0", f"PC_{site} 0.5 {qcap / 2:.4f}",
@@ -272,9 +284,12 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
 
     sites = [s_ for s_ in roots.values() if s_]
     design_q = {roots[k]: float(q[k]) for k in roots if roots[k]}
+    peak_q = dict(design_q)
     if design.pump_criterion == "model":
-        design_q = _model_station_inflow(write, design, {roots[k]: j(k) for k in roots
-                                                          if roots[k]}, design_q)
+        peak_q, inflow = _model_station_inflow(write, design, {roots[k]: j(k) for k in roots
+                                                                if roots[k]}, design_q)
+        design_q = {st: _pump_for_storage(inflow[st], 60.0, storage_m3[st])
+                    if st in storage_m3 else q_ for st, q_ in peak_q.items()}
     scale_by = dict(design.pump_scale_by_station)
     qcap = {s_: design_q[s_] * design.pump_scale * scale_by.get(s_, 1.0) for s_ in sites}
     path, station_pump, capacity = write(storm, horizon_s, name, qcap)
@@ -288,7 +303,9 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
         "runoff_coefficient_mean": float(np.average(c_own[linked], weights=area[linked])),
         "time_of_concentration_min": {roots[k] or j(k): float(tc[k]) for k in roots},
         "pump_criterion": design.pump_criterion,
-        "station_design_inflow_m3_per_s": design_q,
+        "station_design_inflow_m3_per_s": peak_q,
+        "station_storage_m3": storage_m3,
+        "station_design_capacity_m3_per_s": design_q,
         "pumping_m3_per_s_per_km2": sum(capacity.values()) / max(land_km2, 1e-9),
         "largest_section": max(sizes, key=lambda s: s.area_m2).label if sizes else "",
         "n_box_culverts": sum(s.shape == "RECT_CLOSED" for s in sizes),
@@ -301,22 +318,63 @@ def build_city_network(city, folder: Path, storm: Hyetograph, start: dt.datetime
                        tuple(j(k) for k in low), tuple(j(k) for k in bank), report)
 
 
-def _model_station_inflow(write, design, wells: dict[str, str],
-                          rational_q: dict[str, float]) -> dict[str, float]:
+def _model_station_inflow(write, design, wells: dict[str, str], rational_q: dict[str, float]
+                          ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """Peak inflow into every station's wet well (`wells`: station -> node id) in SWMM under
     the pipe design storm (2 h Chicago, r = 0.4) with pumps of three times the rational
-    design flow, so that they never limit it."""
-    from twin.models.drainage.engine import run_plain
+    design flow, so that they never limit it; with regulating storage asked for, also each
+    station's inflow hydrograph (its pump's flow, 1-min strides: a small well and ample
+    pumps pass the inflow on)."""
+    from twin.models.drainage.engine import SteppedRun, run_plain
 
     storm = design_storm(design.formula, design.pipe_p_years, 120.0, 0.4)
-    path = write(storm, 4 * 3600.0, "_pump_design.inp",
-                 {st: 3.0 * q for st, q in rational_q.items()})[0]
+    horizon = 4 * 3600.0
+    path = write(storm, horizon, "_pump_design.inp",
+                 {st: 3.0 * q for st, q in rational_q.items()}, tanks=False)[0]
+    hydro: dict[str, np.ndarray] = {}
     try:
-        s = run_plain(path)
+        if design.station_storage_m3_per_ha <= 0:
+            s = run_plain(path)
+        else:
+            with SteppedRun(path, stride_s=60) as run:
+                flows = np.array([run.advance(float(t), ahead_s=float(min(1800.0, horizon - t)))
+                                  ["pump_flow_m3_per_s"].copy()
+                                  for t in np.arange(60.0, horizon + 1.0, 60.0)])
+                hydro = {st: flows[:, run.pump_ids.index(f"P_{st}")] for st in wells}
+                s = run.finish()
     finally:
         path.unlink(missing_ok=True)
-    return {st: float(s.node_peak_inflow_m3_per_s[s.node_ids.index(node)])
+    peak = {st: float(s.node_peak_inflow_m3_per_s[s.node_ids.index(node)])
             for st, node in wells.items()}
+    return peak, hydro
+
+
+def _pump_for_storage(inflow_m3_per_s: np.ndarray, dt_s: float, volume_m3: float) -> float:
+    """Smallest constant pumping rate whose tank, fed by the inflow hydrograph and pumped
+    from empty, never holds more than `volume_m3` (reservoir routing, bisection)."""
+    q_in = np.asarray(inflow_m3_per_s, float)
+
+    def peak_store(q: float) -> float:
+        s = top = 0.0
+        for x in q_in:
+            s = max(0.0, s + (x - q) * dt_s)
+            top = max(top, s)
+        return top
+
+    lo, hi = 0.0, float(q_in.max())
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if peak_store(mid) <= volume_m3 else (mid, hi)
+    return hi
+
+
+def _station_land_ha(roots, parent, area_m2, order) -> dict[str, float]:
+    """Land (ha) draining to each pumping station: the subtree of its root."""
+    acc = np.asarray(area_m2, float).copy()
+    for k in order:
+        if parent[k] >= 0:
+            acc[parent[k]] += acc[k]
+    return {site: float(acc[k]) / 1e4 for k, site in roots.items() if site}
 
 
 def _low_and_bank_points(city, ids, roots, keep) -> tuple[list[int], list[int]]:

@@ -11,6 +11,8 @@ from twin.models.drainage.books import BOOKS, StreetKpis, books, check_absurd
 from twin.models.drainage.citynet import NetworkDesign
 
 TIME = "drainage_time"
+# books whose larger value is worse: sewer flooding onto the streets, water left on them
+BAD_BOOKS = {"street_received_volume", "street_final_volume"}
 
 
 def network_design(p) -> NetworkDesign:
@@ -18,7 +20,8 @@ def network_design(p) -> NetworkDesign:
     return NetworkDesign(pipe_p_years=p.pipe_design_return_period_years, formula=p.city_formula,
                          inlet_time_min=p.inlet_time_min, pump_scale=p.pump_capacity_scale,
                          renewal_km=p.renewal_km, renewal_p_years=p.renewal_return_period_years,
-                         lid_share=p.lid_share, lid_kind=p.lid_kind, pump_criterion=p.pump_design)
+                         lid_share=p.lid_share, lid_kind=p.lid_kind, pump_criterion=p.pump_design,
+                         station_storage_m3_per_ha=p.station_storage_m3_per_ha)
 
 
 class DualDrainage:
@@ -45,13 +48,14 @@ class DualDrainage:
 
     def _declare_street(self) -> None:
         rec = self.ctx.recorder
-        rec.declare("street_water_volume", units="m3", time_dim=TIME,
+        rec.declare("street_water_volume", units="m3", time_dim=TIME, bad="high",
                     long_name="water on the streets (after inlets, bank and trucks)")
         rec.declare("street_return_rate", units="m3/s", time_dim=TIME,
                     long_name="street water draining back through the inlets")
         for name, long in BOOKS:
             if name != "mobile_pumped_volume":
-                rec.declare(name, units="m3", long_name=long, time_dim=None)
+                rec.declare(name, units="m3", long_name=long, time_dim=None,
+                            **({"bad": "high"} if name in BAD_BOOKS else {}))
         for name, dims, units, long in (
                 ("water_balance_error", (), "%", "surface plus sewer continuity error: rain "
                  "not accounted for by the books, % of rain"),
@@ -70,7 +74,7 @@ class DualDrainage:
                  "(lower than every street neighbour; street water collects there)")):
             rec.declare(name, dims=dims, units=units, long_name=long, time_dim=None,
                         dtype=np.int8 if name in ("waterlogging_point_long", "low_point")
-                        else np.float64)
+                        else np.float64, **({} if name == "low_point" else {"bad": "high"}))
 
     def _street_step(self, st: dict, now_s: float, dt_s: float) -> tuple[np.ndarray, bool]:
         """Advance the street by one stride with SWMM's state `st`; returns (flooding rate,

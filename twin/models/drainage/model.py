@@ -28,6 +28,7 @@ from twin.models.drainage.params import (
     PumpOutage,
     PumpRestore,
 )
+from twin.models.drainage.surface import apply_surface
 
 
 def choose_storm(p: DrainageParams, start: dt.datetime) -> S.Hyetograph | None:
@@ -68,6 +69,12 @@ def replace_rain(inp: Inp, storm: S.Hyetograph) -> None:
     gauges = [f"{r.fields[0]} INTENSITY {mins // 60}:{mins % 60:02d} 1.0 TIMESERIES TWIN_STORM"
               for r in inp.rows("RAINGAGES") if r.fields]
     inp.set_rows("RAINGAGES", gauges)
+
+
+# end-of-run outcomes whose larger value is worse (comparison apps colour and rank by it)
+BAD_HIGH = {"node_flood_volume", "node_flood_hours", "node_peak_flooding_rate",
+            "max_ponded_depth", "waterlogging_point", "system_flood_volume",
+            "runoff_continuity_error", "routing_continuity_error"}
 
 
 class DrainageModel(DualDrainage, TwinModel):
@@ -134,6 +141,7 @@ class DrainageModel(DualDrainage, TwinModel):
             if self.storm is not None:
                 replace_rain(self.inp, self.storm)
             self.network_label = str(p.network)
+        self._calibrate_surface()
         self.run = SteppedRun(self.inp, stride_s=p.stride_s, rain_scale=p.rain_scale,
                               timeout_s=p.engine_timeout_s)
         ids, kinds = self.run.meta["node_ids"], self.run.meta["node_kind"]
@@ -182,6 +190,22 @@ class DrainageModel(DualDrainage, TwinModel):
         self._declare_street()
         ctx.clock.every(p.stride_s, self._stride, offset_s=p.stride_s)
 
+    def _calibrate_surface(self) -> None:
+        """Imperviousness, roughness and depression storage into the run's copy."""
+        p = self.params
+        if (p.imperviousness_scale, p.roughness_scale, p.depression_storage_mm) == (1.0, 1.0,
+                                                                                   None):
+            return
+        if not self.inp.rows("SUBCATCHMENTS") or not self.inp.rows("SUBAREAS"):
+            raise ScenarioError(None, "models.drainage.imperviousness_scale",
+                                f"{self.network_label}: the network has no [SUBCATCHMENTS] "
+                                "and [SUBAREAS] to calibrate; allowed: the defaults "
+                                "(imperviousness_scale = 1, roughness_scale = 1, no "
+                                "depression_storage_mm)")
+        apply_surface(self.inp, imperviousness_scale=p.imperviousness_scale,
+                      roughness_scale=p.roughness_scale,
+                      depression_storage_mm=p.depression_storage_mm)
+
     def _coords(self) -> None:
         """Node, pump and road-edge coordinates, so results can be drawn on a map."""
         rec, ctx = self.ctx.recorder, self.ctx
@@ -221,13 +245,13 @@ class DrainageModel(DualDrainage, TwinModel):
         rec.declare("node_depth", dims=("node",), units="m",
                     time_dim="drainage_time",
                     long_name="water depth in the node above its invert (SWMM)")
-        rec.declare("node_flooding_rate", dims=("node",), units="m3/s",
+        rec.declare("node_flooding_rate", bad="high", dims=("node",), units="m3/s",
                     time_dim="drainage_time",
                     long_name="flow overflowing the node onto the street (SWMM)")
-        rec.declare("ponded_depth", dims=("node",), units="m",
+        rec.declare("ponded_depth", bad="high", dims=("node",), units="m",
                     time_dim="drainage_time",
                     long_name="water on the street at the node's waterlogging point")
-        rec.declare("road_closed", dims=("node",), units="1", dtype=np.int8,
+        rec.declare("road_closed", bad="high", dims=("node",), units="1", dtype=np.int8,
                     time_dim="drainage_time",
                     long_name="street at the point closed (water above the lane limit)")
         rec.declare("mobile_pumps_at_node", dims=("node",), units="1",
@@ -240,11 +264,12 @@ class DrainageModel(DualDrainage, TwinModel):
                     time_dim="drainage_time",
                     long_name="pump flow (SWMM)")
         if self.road_node:
-            rec.declare("road_edge_closed", dims=("road_edge",), units="1", dtype=np.int8,
+            rec.declare("road_edge_closed", bad="high", dims=("road_edge",), units="1",
+                        dtype=np.int8,
                         time_dim="drainage_time",
                     long_name="city road edge closed by water on the street above the "
                         "lane limit (published on channel closed_roads)")
-        rec.declare("n_closed_road_edges", units="1", dtype=np.int64,
+        rec.declare("n_closed_road_edges", bad="high", units="1", dtype=np.int64,
                     time_dim="drainage_time",
                     long_name="road edges closed by waterlogging")
         rec.declare("mobile_pumps_on_site", units="1", dtype=np.int64,
@@ -272,7 +297,8 @@ class DrainageModel(DualDrainage, TwinModel):
                 ("storm_depth", (), "mm", "depth of the storm given to SWMM (before rain_scale)"
                  + (f": {self.storm.label}" if self.storm is not None else ""))):
             rec.declare(name, dims=dims, units=units, long_name=long, time_dim=None,
-                        dtype=np.int8 if name == "waterlogging_point" else np.float64)
+                        dtype=np.int8 if name == "waterlogging_point" else np.float64,
+                        **({"bad": "high"} if name in BAD_HIGH else {}))
 
     # ------------------------------------------------------------------ stepping
     def expect(self, at_s: float) -> None:

@@ -36,6 +36,14 @@ class DrainageParams:
     rain_scale: float = param(1.0, "factor on all rain (written into the run's copy of the "
                               "network, so stepped and plain runs see the same rain)",
                               lo=0.0, hi=10.0)
+    # ---- surface calibration (written into the run's copy of the network, like rain_scale)
+    imperviousness_scale: float = param(1.0, "factor on every subcatchment's % impervious "
+                                        "(capped at 100)", lo=0.2, hi=2.0)
+    roughness_scale: float = param(1.0, "factor on every subcatchment's overland Manning n "
+                                   "(N-Imperv and N-Perv)", lo=0.2, hi=5.0)
+    depression_storage_mm: float | None = param(
+        None, "impervious depression storage S-Imperv of every subcatchment, mm (omit: the "
+        "network's own; SWMM manual: 1.3-2.5 mm for impervious surfaces)", lo=0.0, hi=20.0)
     stride_s: int = param(60, "SWMM is advanced and read every stride, s", lo=1, hi=3600)
     lookahead_s: int = param(1800, "SWMM may run this far ahead of the SimPy clock, stride by "
                              "stride, when no drainage event falls in between (one call to the "
@@ -75,6 +83,12 @@ class DrainageParams:
     pump_design: str = param("model", "station capacity criterion: 'model' (peak inflow at "
                              "the station in SWMM under the pipe design storm) or 'rational' "
                              "(Q = C q A at the station)", choices=("model", "rational"))
+    station_storage_m3_per_ha: float = param(
+        0.0, "regulating storage ahead of each pumping station (a tank 5 m deep below the "
+        "trunk invert), m3 per ha of the land the station drains; with pump_design = 'model' "
+        "the pumps are then sized to the smallest capacity whose tank the pipe design storm "
+        "never overfills (GB 50014-2021 4.14: regulating storage to cut peak flows); 0: a wet "
+        "well only", lo=0.0, hi=3000.0)
     pump_capacity_scale: float = param(1.0, "factor on every station's design capacity",
                                        lo=0.0, hi=10.0)
     renewal_km: float = param(0.0, "km of trunk sewers rebuilt to the renewal standard, "
