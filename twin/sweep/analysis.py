@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from twin.core.errors import TwinError
+from twin.core.numbers import plain
 from twin.sweep.paired import paired_differences
 from twin.sweep.responsive import unresponsive
 from twin.sweep.store import OK, strings
@@ -364,10 +365,7 @@ def _nice_below(a: float, b: float) -> float:
 
 def _num(v: float) -> str:
     """A threshold as a reader writes it: 0.138, 12.5, 4,230 (never 0.137772 or 4.23e+03)."""
-    v = float(v)
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.3g}" if v != int(v) else f"{int(v)}"
+    return plain(v, 3)
 
 
 def describe_box(box: Box, X: dict[str, np.ndarray], labels: dict[str, str],
@@ -515,8 +513,8 @@ def format_report(rep: dict) -> str:
         lines.append("outputs (mean [5%, 95%] over scenarios and replicates):")
         for o in rep["outputs"]:
             u = f" {o['units']}" if o["units"] not in ("", "1") else ""
-            lines.append(f"  {o['output']:<24} {o['policy']:<24} {o['mean']:>12.4g}{u} "
-                         f"[{o['p05']:.4g}, {o['p95']:.4g}]")
+            lines.append(f"  {o['output']:<24} {o['policy']:<24} {plain(o['mean']):>12}{u} "
+                         f"[{plain(o['p05'])}, {plain(o['p95'])}]")
     if rep["differences"]:
         lines.append("paired differences (same scenarios and seeds):")
         lines += [f"  {d['sentence']}" for d in rep["differences"]]
@@ -546,8 +544,8 @@ def format_report(rep: dict) -> str:
                              f"ST {s['ST']:.2f} [{s['ST_low']:.2f}, {s['ST_high']:.2f}]")
             else:
                 lines.append(f"{head} {s['parameter']:<36} "
-                             f"mu* {s['mu_star']:.4g} [{s['mu_star_low']:.4g}, "
-                             f"{s['mu_star_high']:.4g}]  sigma {s['sigma']:.4g}")
+                             f"mu* {plain(s['mu_star'])} [{plain(s['mu_star_low'])}, "
+                             f"{plain(s['mu_star_high'])}]  sigma {plain(s['sigma'])}")
     if rep["discovery"]:
         lines.append("scenario discovery (PRIM):")
         lines += [f"  {d['sentence']}" for d in rep["discovery"]]

@@ -17,6 +17,7 @@ import xarray as xr
 from scipy import stats
 
 from twin.core.errors import TwinError
+from twin.core.numbers import plain
 from twin.sweep.store import OK
 
 
@@ -41,10 +42,10 @@ class Difference:
     def sentence(self) -> str:
         u = f" {self.units}" if self.units and self.units != "1" else ""
         if self.n < 2:
-            return (f"{self.output}: {self.policy} - {self.reference} = {self.mean:.4g}{u} "
+            return (f"{self.output}: {self.policy} - {self.reference} = {plain(self.mean)}{u} "
                     f"({self.n} pair; no interval)")
-        return (f"{self.output}: {self.policy} - {self.reference} = {self.mean:.4g}{u}, "
-                f"{self.confidence:.0%} CI [{self.low:.4g}, {self.high:.4g}] over {self.n} "
+        return (f"{self.output}: {self.policy} - {self.reference} = {plain(self.mean)}{u}, "
+                f"{self.confidence:.0%} CI [{plain(self.low)}, {plain(self.high)}] over {self.n} "
                 "paired runs")
 
 
