@@ -7,6 +7,8 @@ and exit status 2; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -15,14 +17,19 @@ from twin.core.errors import TwinError
 
 RESULTS_DIR = Path("results")
 DEMO_SCENARIOS = (  # the main job on the built-in city, in this order
+    "scenarios/waste/today.toml",
     "scenarios/waste/expansion_plan.toml",
     "scenarios/drainage/storm_drill.toml",
     "scenarios/city/compound_storm_drill.toml",
 )
 
 
-def _progress(desc: str):
-    """A tqdm bar over simulated time (shown on terminals; silent in logs)."""
+def _progress(desc: str, stream=None):
+    """A tqdm bar over simulated time on a terminal; elsewhere (a log, a batch job) one line
+    on stderr per tenth of the horizon, so a long run is never silent."""
+    stream = stream or sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        return _log_progress(desc, stream)
     from tqdm import tqdm
 
     bar = tqdm(total=100, desc=desc, unit="%", leave=False, disable=None,
@@ -37,21 +44,86 @@ def _progress(desc: str):
     return update
 
 
+def _log_progress(desc: str, stream):
+    t0 = time.perf_counter()
+    shown = [-1]
+
+    def update(done_s: float, horizon_s: float) -> None:
+        tenth = int(10 * done_s / horizon_s) if horizon_s > 0 else 10
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"twin: {desc}: {10 * tenth}% of simulated time (day "
+                  f"{done_s / 86400:.1f} of {horizon_s / 86400:g}), "
+                  f"{time.perf_counter() - t0:.0f} s", file=stream, flush=True)
+
+    return update
+
+
+# Results stores keep time as datetime64[ns]: these are the first and last instants a
+# scenario's calendar can reach.
+FIRST_INSTANT = dt.datetime(1677, 9, 22)
+LAST_INSTANT = dt.datetime(2262, 4, 11)
+
+
+def check_seed(value: int | None, flag: str) -> None:
+    """Seeds feed numpy's SeedSequence: integers from 0 to 2**63 - 1."""
+    if value is not None and not 0 <= value < 2**63:
+        raise TwinError(f"{flag} must be an integer from 0 to {2**63 - 1}, not {value}")
+
+
+def check_calendar(scenario) -> None:
+    """A scenario's start and end must be instants a results store can hold, and its
+    start has no time zone (twin runs on the city's local clock: refused, not converted,
+    since the city's zone is not known)."""
+    where = scenario.path or scenario.name
+    start = scenario.start.replace(tzinfo=None)
+    try:
+        end = start + dt.timedelta(seconds=scenario.horizon_s)
+    except OverflowError:  # past year 9999
+        end = dt.datetime.max
+    if start < FIRST_INSTANT or end > LAST_INSTANT:
+        raise TwinError(f"{where}: scenario.start {start:%Y-%m-%d} plus the horizon ends "
+                        f"{end:%Y-%m-%d}; allowed: start and end from {FIRST_INSTANT:%Y-%m-%d}"
+                        f" to {LAST_INSTANT:%Y-%m-%d} (results store times as datetime64[ns])")
+    if scenario.path is not None:
+        _check_start_zone(scenario.path)
+
+
+def _check_start_zone(path: Path) -> None:
+    """The scenario loader drops a zone from `start`; read it again to refuse it."""
+    from twin.core.scenario import read_toml
+
+    head = read_toml(path)[0].get("scenario", {})
+    start = head.get("start") if isinstance(head, dict) else None
+    if isinstance(start, dt.datetime) and start.tzinfo is not None:
+        raise TwinError(f"{path}: scenario.start {start.isoformat()} has a time zone; "
+                        "allowed: a local date-time without an offset (the city's clock); "
+                        "refused rather than converted, since the city's zone is not known")
+
+
 def run_one(path: str | Path, out: Path | None = None, *, seed: int | None = None,
-            replicate: int = 0, quiet: bool = False) -> Path:
-    """Validate, run and store one scenario; print its summary table."""
+            replicate: int = 0, quiet: bool = False, overwrite: bool = False) -> Path:
+    """Validate, run and store one scenario; print its summary table.
+
+    Everything that could stop the store from being written is checked before the run
+    (seed, calendar, the output name, an existing store without `overwrite`)."""
     from twin.core import registry
-    from twin.core.results import write_results
+    from twin.core.paths import check_out, default_store
+    from twin.core.results import check_replace, write_results
     from twin.core.run import run
     from twin.core.scenario import load_scenario
 
+    check_seed(seed, "--seed")
+    check_seed(replicate, "--replicate")
     scenario = load_scenario(path)
-    out = out or RESULTS_DIR / f"{scenario.name}.zarr"
+    check_calendar(scenario)
+    out = check_out(out) if out is not None else default_store(scenario.name, RESULTS_DIR)
+    check_replace(out, overwrite=overwrite)
     t0 = time.perf_counter()
     ds = run(scenario, root_seed=seed, replicate=replicate,
              progress=None if quiet else _progress(scenario.name))
     elapsed = time.perf_counter() - t0
-    write_results(ds, out)
+    write_results(ds, out, overwrite=overwrite)
     rows = [r for name in scenario.models for r in registry.get(name).summarize(ds)]
     print(f"\n{scenario.name}: {scenario.horizon_s / 86400:g} days on city "
           f"'{ds.attrs['city']}', seed {ds.attrs['seed_root']}, {elapsed:.1f} s")
@@ -76,8 +148,23 @@ def _fmt(v: float) -> str:
 
 
 def cmd_run(args) -> int:
+    if args.until_known:
+        return _run_until_known(args)
     run_one(args.scenario, Path(args.out) if args.out else None, seed=args.seed,
-            replicate=args.replicate, quiet=args.quiet)
+            replicate=args.replicate, quiet=args.quiet, overwrite=args.overwrite)
+    return 0
+
+
+def _run_until_known(args) -> int:
+    """Replicates of a waste scenario until its headline figures are known (each replicate
+    stored as <out>/<scenario>-r<i>.zarr; the waste app pools them)."""
+    from twin.core.scenario import load_scenario
+    from twin.models.waste.replicates import main as replicates_until_known
+
+    if "waste" not in load_scenario(args.scenario).models:
+        raise TwinError(f"{args.scenario}: --until-known needs a scenario with [models.waste] "
+                        "(it replicates until the waste headline figures are known)")
+    replicates_until_known(args.scenario, out_dir=Path(args.out) if args.out else RESULTS_DIR)
     return 0
 
 
@@ -90,7 +177,8 @@ def cmd_demo(args) -> int:
     for rel in DEMO_SCENARIOS:
         path = root / rel
         if path.is_file():
-            done.append(run_one(path, quiet=args.quiet))
+            # the demo's own stores under results/ are rebuilt each time
+            done.append(run_one(path, quiet=args.quiet, overwrite=True))
     done += demo_sweeps(root, quiet=args.quiet)  # small versions of scenarios/sweeps/
     if not done:
         raise TwinError(f"no demo scenarios found under {root}; run from the twin checkout")
@@ -142,10 +230,13 @@ def cmd_city(args) -> int:
         HOUSEHOLDS_PER_COLLECTION_POINT,
     )
 
-    hpp = args.households_per_point or HOUSEHOLDS_PER_COLLECTION_POINT
+    hpp = (HOUSEHOLDS_PER_COLLECTION_POINT if args.households_per_point is None
+           else args.households_per_point)
     lo, hi = COLLECTION_POINT_HOUSEHOLDS_RANGE
     if not lo <= hpp <= hi:
         raise TwinError(f"--households-per-point must be from {lo} to {hi}, not {hpp}")
+    check_seed(args.seed, "--seed")
+    save = _check_save(args.save, args.overwrite) if args.save else None
     if args.builtin:
         if args.builtin not in BUILTIN:
             raise TwinError(f"unknown built-in city {args.builtin!r}; built-in: "
@@ -157,9 +248,36 @@ def cmd_city(args) -> int:
         city = generate_city(args.households, args.seed, households_per_point=hpp)
     for k, v in city.summary().items():
         print(f"  {k:<20} {v}")
-    if args.save:
-        print(f"saved: {save_city(city, args.save)}")
+    if save is not None:
+        from twin.core.paths import swap_in, temp_beside
+
+        tmp = temp_beside(save)
+        try:
+            save_city(city, tmp)
+            swap_in(tmp, save)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        print(f"saved: {save}")
     return 0
+
+
+def _check_save(text: str, overwrite: bool) -> Path:
+    """`--save FOLDER`: a new folder, or a saved city replaced with --overwrite; never a
+    file or a folder of other things."""
+    from twin.core.paths import check_out
+
+    path = check_out(text, "--save")
+    if path.is_file() or path.is_symlink():
+        raise TwinError(f"--save {path}: a file is there; choose a folder for the city")
+    if path.is_dir() and any(path.iterdir()):
+        if not (path / "city.json").is_file():
+            raise TwinError(f"--save {path}: the folder holds other things; choose a new or "
+                            "empty folder")
+        if not overwrite:
+            raise TwinError(f"--save {path}: a saved city is there; pass --overwrite to "
+                            "replace it, or choose another folder")
+    return path
 
 
 def cmd_validate(args) -> int:
@@ -231,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     r.add_argument("--replicate", type=int, default=0, help="replicate number (default 0)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--overwrite", action="store_true",
+                   help="replace an existing results store at --out (never a sweep or "
+                   "calibration store, nor a folder that is not a twin store)")
+    r.add_argument("--until-known", action="store_true",
+                   help="waste: run replicates until the headline figures are known within "
+                   "their stated half-widths (--out is then a folder, default results/)")
     r.set_defaults(func=cmd_run)
     d = sub.add_parser("demo", help="run the main job on the built-in city")
     d.add_argument("--root", default=".", help="twin checkout holding scenarios/ (default .)")
@@ -246,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--households-per-point", type=int,
                    help="households sharing a collection point (default 400)")
     c.add_argument("--save", help="folder to write city.zarr, city.json and city.geojson")
+    c.add_argument("--overwrite", action="store_true", help="replace a city saved at --save")
     c.set_defaults(func=cmd_city)
     v = sub.add_parser("validate", help="rerun every validation test against external truths")
     v.add_argument("--root", default=".", help="twin checkout (default .)")

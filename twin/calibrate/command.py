@@ -39,6 +39,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--trials", type=int, help="optuna trials (default: the spec's)")
     p.add_argument("--simulate", nargs="+", metavar="model.param=VALUE",
                    help="write observations simulated at these parameters to --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a finished posterior store at --out (kept until the new "
+                   "calibration is complete)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_calibrate)
 
@@ -101,22 +104,62 @@ def simulate_observations(spec, truth: dict[str, float], out: str | Path, *, sim
 
 def calibrate(spec, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, client=None, resume: bool = False,
-              method: str = "abc", trials: int | None = None, quiet: bool = False) -> Path:
-    """Run (or resume) a calibration into the store at `out`; returns it."""
+              method: str = "abc", trials: int | None = None, quiet: bool = False,
+              overwrite: bool = False) -> Path:
+    """Run (or resume) a calibration into the store at `out`; returns it.
+
+    One driver per store (its lock); a finished posterior at `out` is replaced only with
+    `overwrite`, and only when the new calibration is complete (until then its generations
+    are kept beside it, where `resume` finds them)."""
+    from twin.core.paths import StoreLock, check_out
+
+    out = check_out(out)
+    with StoreLock(out, "calibration"):
+        return _calibrate(spec, out, workers=workers, scheduler=scheduler, client=client,
+                          resume=resume, method=method, trials=trials, quiet=quiet,
+                          overwrite=overwrite)
+
+
+def _target(out: Path, resume: bool, overwrite: bool) -> Path:
+    """Where the generations are written: `out`, or beside a finished store being replaced;
+    anything that would lose results is refused."""
+    from twin.core.paths import staging
+
+    new = staging(out)
+    if resume:
+        for path in (new, out):
+            if (path / "zarr.json").is_file():
+                return path
+        raise TwinError(f"{out}: nothing to resume (no store); run without --resume")
+    if (new / "zarr.json").is_file():
+        raise TwinError(f"{out}: an unfinished replacement of this store is in {new}; "
+                        "continue it with --resume, or delete that folder to start again")
+    if not out.exists():
+        return out
+    if _kind(out) != "calibration":
+        raise TwinError(f"{out} exists and is not a calibration store; refusing to replace it")
+    if not _complete(out):
+        raise TwinError(f"{out} holds an unfinished calibration; continue it with --resume, "
+                        "or choose another --out")
+    if not overwrite:
+        raise TwinError(f"{out} holds a finished calibration; pass --overwrite to replace "
+                        "it, or choose another --out")
+    return new
+
+
+def _calibrate(spec, out: Path, *, workers, scheduler, client, resume, method, trials, quiet,
+               overwrite) -> Path:
     from twin.calibrate import store as S
     from twin.calibrate.simulate import Simulator
     from twin.calibrate.smc import predictive, run_smc
+    from twin.core.paths import swap_in
 
-    out = Path(out)
+    final, out = out, _target(out, resume, overwrite)
     state = None
     if resume:
-        if not (out / "zarr.json").is_file():
-            raise TwinError(f"{out}: nothing to resume (no store); run without --resume")
         state = S.load_state(out, spec)
         if method != "abc":
             raise TwinError("--resume continues an ABC-SMC calibration (--method abc)")
-    elif out.exists() and _kind(out) != "calibration":
-        raise TwinError(f"{out} exists and is not a calibration store; refusing to replace it")
     say = (lambda *_: None) if quiet else print
     sim = Simulator(workers=workers, scheduler=scheduler, client=client)
     try:
@@ -142,20 +185,31 @@ def calibrate(spec, out: str | Path, *, workers: int | None = None,
             state = run_smc(spec, sim, state, on_generation=saved)
         pred = predictive(spec, sim, state)
         S.write(S.dataset(spec, state, method, pred, complete=True, rng_seed=spec.seed), out)
-        ds = S.open_posterior(out)
+        if out != final:  # the replacement is complete: only now is the old one given up
+            swap_in(out, final)
+        ds = S.open_posterior(final)
         say(format_posterior(ds))
-        say(f"posterior: {out} ({sim.runs} runs now)")
+        say(f"posterior: {final} ({sim.runs} runs now)")
     finally:
         sim.close()
-    return out
+    return final
 
 
-def _kind(path: Path) -> str | None:
+def _attrs(path: Path) -> dict:
     try:
         doc = json.loads((path / "zarr.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return doc.get("attributes", {}).get("kind")
+        return {}
+    attrs = doc.get("attributes", {}) if isinstance(doc, dict) else {}
+    return attrs if isinstance(attrs, dict) else {}
+
+
+def _kind(path: Path) -> str | None:
+    return _attrs(path).get("kind")
+
+
+def _complete(path: Path) -> bool:
+    return bool(_attrs(path).get("complete", False))
 
 
 def format_posterior(ds) -> str:
@@ -199,5 +253,6 @@ def cmd_calibrate(args) -> int:
         return 0
     out = Path(args.out) if args.out else RESULTS_DIR / f"{spec.name}_posterior.zarr"
     calibrate(spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-              method=args.method, trials=args.trials, quiet=args.quiet)
+              method=args.method, trials=args.trials, quiet=args.quiet,
+              overwrite=args.overwrite)
     return 0

@@ -99,22 +99,21 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
 
 
 def write(ds: xr.Dataset, out: Path) -> Path:
-    """Replace the store at `out` by `ds` (written beside it, then renamed)."""
+    """Replace the store at `out` by `ds`: written whole under a project-owned temporary
+    name beside it, then swapped in (the old one is deleted only once the new is there)."""
+    from twin.core.paths import swap_in, temp_beside
+
     out = Path(out)
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ds.to_zarr(tmp, mode="w", consolidated=False)
-    if out.exists():
-        old = out.with_name(out.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old)
-    else:
-        tmp.rename(out)
+    tmp = temp_beside(out)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds.to_zarr(tmp, mode="w-", consolidated=False)
+        swap_in(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

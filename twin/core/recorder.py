@@ -15,10 +15,22 @@ order: the row it appends must be at the base's next time for that variable.
 A clash (another model's base, a time off the base's grid, a variable that skipped a tick)
 raises `TwinError` at the declare or append that causes it, naming the model, the variable and
 the fix, instead of failing when the Dataset is assembled after the run.
+
+Memory is bounded by design: a time series whose rows in memory pass `SPILL_BYTES` is moved,
+a whole block at a time, to a Zarr spill store in a temporary folder (`TWIN_SPILL_DIR`, else
+the system's), and the Dataset reads it lazily from there (writing the results store then
+streams it chunk by chunk). A drainage run at 60 s strides records about 14 MB per simulated
+day, so a ten-year run would otherwise need about 50 GB; short runs never spill and stay
+plain numpy. Values are the same bits either way.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import weakref
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +40,7 @@ import xarray as xr
 from twin.core.clock import DAY_S, HOUR_S, Calendar
 from twin.core.errors import TwinError
 
+SPILL_BYTES = 4 * 2**20  # per variable: rows held in memory before a block goes to disk
 SHARED_BASES = {"day": (DAY_S, "day since the scenario's start (its first instant)"),
                 "hour": (HOUR_S, "hour since the scenario's start (its first instant)")}
 
@@ -37,7 +50,7 @@ class _Base:
     owner: str | None  # None: shared by all models
     period_s: float | None
     long_name: str
-    times: list = field(default_factory=list)
+    times: array = field(default_factory=lambda: array("d"))  # 8 bytes a time, not ~32
 
 
 @dataclass
@@ -51,6 +64,12 @@ class _Var:
     attrs: dict
     rows: list = field(default_factory=list)
     value: np.ndarray | None = None
+    spilled: int = 0  # rows already moved to the spill store
+    spill_rows: int = 0  # rows per spilled block (0: never spills)
+
+    @property
+    def n(self) -> int:
+        return self.spilled + len(self.rows)
 
 
 class Recorder:
@@ -66,6 +85,9 @@ class Recorder:
         self._coords: dict[str, tuple[tuple[str, ...], np.ndarray, dict]] = {}
         self._bases: dict[str, _Base] = {n: _Base(None, p, ln) for n, (p, ln)
                                          in SHARED_BASES.items()}
+        self.spill_bytes = SPILL_BYTES
+        self._spill = None  # zarr group, made at the first spill
+        self._spill_dir: _SpillDir | None = None
 
     def coord(self, name: str, values: Sequence, *, dim: str | None = None,
               units: str | None = None, long_name: str | None = None) -> None:
@@ -124,7 +146,7 @@ class Recorder:
         if v.time_dim is None:
             raise TwinError(f"model {v.model!r}: {name!r} is static; use set()")
         t_s = float(t_s)
-        base, n = self._bases[v.time_dim], len(v.rows)
+        base, n = self._bases[v.time_dim], v.n
         if n < len(base.times):
             if base.times[n] != t_s:
                 self._clash(v, name, t_s, f"the other variables on it have row {n} at "
@@ -136,7 +158,29 @@ class Recorder:
             if base.times and t_s <= base.times[-1]:
                 self._clash(v, name, t_s, "times must increase")
             base.times.append(t_s)
-        v.rows.append(np.array(values, dtype=v.dtype))  # a copy: models reuse their buffers
+        row = np.array(values, dtype=v.dtype)  # a copy: models reuse their buffers
+        v.rows.append(row)
+        if v.spill_rows == 0 and n == 0:
+            v.spill_rows = -1 if row.nbytes == 0 or row.dtype.kind not in "biuf" else max(
+                1, self.spill_bytes // row.nbytes)
+        if v.spill_rows > 0 and len(v.rows) >= v.spill_rows:
+            self._spill_rows(name, v)
+
+    def _spill_rows(self, name: str, v: _Var) -> None:
+        """Move a variable's rows in memory to the spill store (one block, one chunk)."""
+        import zarr
+
+        if self._spill is None:
+            self._spill_dir = _SpillDir()
+            self._spill = zarr.open_group(self._spill_dir.path, mode="w")
+        block = np.stack(v.rows)
+        if name not in self._spill:
+            self._spill.create_array(name, shape=(0, *block.shape[1:]), dtype=block.dtype,
+                                     chunks=(v.spill_rows, *block.shape[1:]),
+                                     fill_value=0, overwrite=True)
+        self._spill[name].append(block, axis=0)
+        v.spilled += len(v.rows)
+        v.rows = []
 
     def _clash(self, v: _Var, name: str, t_s: float, why: str) -> None:
         raise TwinError(f"model {v.model!r}: {name!r} appended at {self._when(t_s)} on time "
@@ -168,12 +212,21 @@ class Recorder:
                 arr, dims = v.value, v.dims
             else:
                 times = self._bases[v.time_dim].times
-                if len(v.rows) != len(times):
-                    raise TwinError(f"model {v.model!r}: {name!r} has {len(v.rows)} values on "
+                if v.n != len(times):
+                    raise TwinError(f"model {v.model!r}: {name!r} has {v.n} values on "
                                     f"time base {v.time_dim!r}, which has {len(times)} times; "
                                     "append it at the last time too (e.g. in finish())")
                 shape = tuple(len(self._coords[d][1]) for d in v.dims if d in self._coords)
-                arr = np.stack(v.rows) if v.rows else np.zeros((0, *shape), v.dtype)
+                if v.spilled:
+                    import dask.array as dsa
+
+                    if v.rows:
+                        self._spill_rows(name, v)
+                    arr = dsa.from_array(_Spilled(self._spill[name], self._spill_dir),
+                                         chunks=(v.spill_rows, *shape), asarray=True,
+                                         lock=False, name=f"twin-spill-{name}-{id(self):x}")
+                else:
+                    arr = np.stack(v.rows) if v.rows else np.zeros((0, *shape), v.dtype)
                 dims = (v.time_dim, *v.dims)
             data[name] = xr.Variable(dims, arr, {"units": v.units, "long_name": v.long_name,
                                                  "model": v.model, **v.attrs})
@@ -186,6 +239,26 @@ class Recorder:
         used = {d for var in data.values() for d in var.dims}
         coords = {n: c for n, c in coords.items() if set(c.dims) <= used}
         return xr.Dataset(data, coords=coords, attrs=dict(attrs or {}))
+
+
+class _SpillDir:
+    """A temporary folder deleted when the last array reading it is gone (or at exit)."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="twin-spill-",
+                                     dir=os.environ.get("TWIN_SPILL_DIR") or None)
+        weakref.finalize(self, shutil.rmtree, self.path, True)  # also runs at exit
+
+
+class _Spilled:
+    """A spilled Zarr array that keeps its folder alive (dask reads it through this)."""
+
+    def __init__(self, arr, owner: _SpillDir):
+        self.arr, self.owner = arr, owner
+        self.shape, self.dtype, self.ndim = arr.shape, arr.dtype, len(arr.shape)
+
+    def __getitem__(self, key):
+        return self.arr[key]
 
 
 def time_dims(ds: xr.Dataset | xr.DataArray) -> list[str]:

@@ -3,36 +3,51 @@
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 
 import xarray as xr
 
 from twin.core.errors import TwinError
+from twin.core.paths import store_kind, swap_in, temp_beside
 
 
 def write_results(ds: xr.Dataset, path: str | Path, *, overwrite: bool = True) -> Path:
-    """Write a results Dataset to a Zarr store; a temporary name first, so a failed write
-    never leaves a half store under the final name."""
+    """Write a results Dataset to a Zarr store, losing nothing by accident: the store is
+    written whole under a project-owned temporary name beside `path` and swapped in only
+    when complete (a failed write leaves the earlier store as it was); an existing run store
+    is replaced only with `overwrite`; a sweep or calibration store, or anything that is not
+    a twin store, is never replaced."""
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise TwinError(f"{path} exists; choose another --out or remove it")
-    if path.exists() and not is_twin_store(path):
-        raise TwinError(f"{path} exists and is not a twin results store; refusing to replace it")
-    tmp = path.with_name(path.name + ".partial")
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    check_replace(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    ds.to_zarr(tmp, mode="w", consolidated=True)
-    if path.exists():
-        shutil.rmtree(path)
-    tmp.rename(path)
+    tmp = temp_beside(path)
+    try:
+        with warnings.catch_warnings():  # consolidated metadata is not in the v3 spec yet
+            warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
+            ds.to_zarr(tmp, mode="w-", consolidated=True)
+        check_replace(path, overwrite=overwrite)  # appeared while this one was written?
+        swap_in(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 
-def is_twin_store(path: Path) -> bool:
-    """True for a Zarr store written by twin (so it may be replaced)."""
-    meta = path / "zarr.json"
-    return path.is_dir() and meta.is_file() and "twin_version" in meta.read_text(errors="ignore")
+def check_replace(path: Path, *, overwrite: bool, flag: str = "--out") -> None:
+    """Refuse to put a run store where it would destroy something (see write_results)."""
+    if not path.exists() and not path.is_symlink():
+        return
+    kind = store_kind(path)
+    if kind is None:
+        raise TwinError(f"{path} exists and is not a twin results store; refusing to replace "
+                        f"it (choose another {flag})")
+    if kind != "run":
+        raise TwinError(f"{path} is a {kind} store; a single run never replaces it (choose "
+                        f"another {flag})")
+    if not overwrite:
+        raise TwinError(f"{path} exists (a results store); pass --overwrite to replace it, or "
+                        f"choose another {flag}")
 
 
 def open_results(path: str | Path) -> xr.Dataset:

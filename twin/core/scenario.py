@@ -127,7 +127,11 @@ def _check_keys(table: Any, allowed: set[str], path: Path | None, section: str) 
 
 def _as_start(value: Any, path: Path | None) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None)
+        if value.tzinfo is not None:
+            raise ScenarioError(path, "scenario.start", f"{value.isoformat()} has a time zone; "
+                                "allowed: a local date-time without an offset (the city's "
+                                "clock; refused rather than converted, its zone is not known)")
+        return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
     raise ScenarioError(path, "scenario.start", f"got {value!r}; allowed: a TOML date "
@@ -213,11 +217,11 @@ def parse_scenario(doc: dict, path: Path | None = None, *,
             if k not in ev:
                 raise ScenarioError(path, f"{key}.{k}", "missing; an event needs at, model, kind")
         model = ev["model"]
-        if model not in models:
+        if not isinstance(model, str) or model not in models:
             raise ScenarioError(path, f"{key}.model", f"got {model!r}; allowed: a model of this "
                                 "scenario: " + ", ".join(models))
         kinds = registry.get(model).events
-        if ev["kind"] not in kinds:
+        if not isinstance(ev["kind"], str) or ev["kind"] not in kinds:
             raise ScenarioError(path, f"{key}.kind", f"unknown event {ev['kind']!r} for model "
                                 f"{model!r}; allowed: " + (", ".join(kinds) or "none"))
         at_s = parse_offset(ev["at"], start, path, f"{key}.at")
@@ -345,7 +349,7 @@ def _parse_city_source(doc: dict, path: Path | None) -> CitySpec:
     if "seed" in doc:
         raise ScenarioError(path, "city.seed", "only with city.households")
     name = doc.get("builtin", "demo")
-    if name not in BUILTIN:
+    if not isinstance(name, str) or name not in BUILTIN:
         raise ScenarioError(path, "city.builtin", f"got {name!r}; allowed: one of "
                             + ", ".join(BUILTIN))
     return CitySpec(builtin=name)

@@ -40,6 +40,8 @@ def add_parser(subparsers) -> None:
                    help="override [compare] max_replicates (replicates added for precision)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="seconds to wait for --scheduler and its workers (default 10)")
+    p.add_argument("--overwrite", action="store_true", help="replace a finished sweep store "
+                   "at --out (kept until the new sweep is complete)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=main)
 
@@ -47,7 +49,8 @@ def add_parser(subparsers) -> None:
 def run_file(path: str | Path, *, out: str | Path | None = None, workers: int | None = None,
              scheduler: str | None = None, resume: bool = False, samples: int | None = None,
              replicates: int | None = None, max_replicates: int | None = None,
-             connect_timeout_s: float = 10.0, quiet: bool = False, client=None) -> Path:
+             connect_timeout_s: float = 10.0, quiet: bool = False, client=None,
+             overwrite: bool = False) -> Path:
     """Run (or resume) a sweep file, print its summary and analysis; returns the store."""
     from twin.sweep.analysis import format_report
     from twin.sweep.runner import run_sweep
@@ -68,7 +71,8 @@ def run_file(path: str | Path, *, out: str | Path | None = None, workers: int | 
     if not quiet:
         print(f"{spec.name}: {'resuming' if resume else 'running'} on {where} into {out}")
     s = run_sweep(spec, out, workers=workers, scheduler=scheduler, client=client,
-                  resume=resume, progress=not quiet, connect_timeout_s=connect_timeout_s)
+                  resume=resume, progress=not quiet, connect_timeout_s=connect_timeout_s,
+                  overwrite=overwrite)
     print(f"{spec.name}: {s.n_runs} runs ({s.already_done} already done, {s.computed} run now, "
           f"{s.failed} failed) on {s.workers or 1} worker(s) in {s.elapsed_s:.1f} s; "
           f"{s.batch_runs or 1} run(s) per task")
@@ -83,7 +87,8 @@ def main(args) -> int:
     run_file(args.sweep, out=args.out, workers=args.workers, scheduler=args.scheduler,
              resume=args.resume, samples=args.samples, replicates=args.replicates,
              max_replicates=args.max_replicates,
-             connect_timeout_s=args.connect_timeout, quiet=args.quiet)
+             connect_timeout_s=args.connect_timeout, quiet=args.quiet,
+             overwrite=args.overwrite)
     return 0
 
 
@@ -102,5 +107,5 @@ def demo(root: str | Path = ".", quiet: bool = False) -> list[Path]:
             local_client(cluster) as client:
         for path, small in paths:
             done.append(run_file(path, out=RESULTS_DIR / f"{path.stem}_demo.zarr",
-                                 quiet=quiet, client=client, **small))
+                                 quiet=quiet, client=client, overwrite=True, **small))
     return done

@@ -126,9 +126,26 @@ def reduce_outputs(ds, outputs: tuple[Output, ...]) -> dict:
             if op in ("first", "last"):
                 da = da.isel({d: 0 if op == "first" else -1 for d in dims})
             else:
+                units = da.attrs.get("units", "")
+                steps = [d for d in dims if d in time_dims(da)]
                 da = getattr(da, op)(dim=list(dims), keep_attrs=True)
+                if op == "sum" and steps:
+                    da.attrs["units"] = _summed_units(units, steps)
         out[o.name] = da
     return out
+
+
+# a rate per time step, summed over that time base, is an amount over the run
+_PER_STEP = {"day": ("/day", "/d"), "hour": ("/h", "/hour")}
+
+
+def _summed_units(units: str, bases: list[str]) -> str:
+    """'1/day' summed over `day` is a count over the run ('1'), 'h/day' hours, 't/d' tonnes."""
+    for base in bases:
+        for suffix in _PER_STEP.get(base, ()):
+            if units.endswith(suffix):
+                return units[: -len(suffix)] or "1"
+    return units
 
 
 def _time_alias(da, dim: str) -> str:
@@ -256,7 +273,7 @@ def _templates(reduced: dict) -> list[OutputTemplate]:
         for cname, c in da.coords.items():
             if c.dims and set(c.dims) <= set(da.dims):
                 coords[str(cname)] = (tuple(c.dims), np.asarray(c.values), dict(c.attrs))
-        attrs = {k: v for k, v in da.attrs.items() if k in ("units", "long_name", "model")}
+        attrs = {k: v for k, v in da.attrs.items() if k in ("units", "long_name", "model", "bad")}
         attrs.setdefault("units", "1")
         attrs.setdefault("long_name", name)
         out.append(OutputTemplate(name, tuple(map(str, da.dims)), tuple(da.shape), coords,
@@ -355,7 +372,11 @@ class DaskExecutor:
                                 f"{connect_timeout_s:g} s); start some with `dask worker "
                                 f"{scheduler}`") from None
         else:
-            self._own_cluster = local_cluster(workers or os.cpu_count() or 1)
+            try:
+                self._own_cluster = local_cluster(workers or os.cpu_count() or 1)
+            except Exception as e:  # noqa: BLE001 - a worker that died while starting
+                raise TwinError(f"could not start the local Dask cluster ({e}); try again, or "
+                                "run in this process with --workers 0") from None
             self.client = local_client(self._own_cluster)
         self.prefix = f"twin-sweep-{uuid.uuid4().hex[:8]}"
 
@@ -515,9 +536,29 @@ def batch_sizes(n: int, b: int, n_workers: int) -> list[int]:
 def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
               scheduler: str | None = None, client=None, resume: bool = False,
               progress: bool = True, connect_timeout_s: float = 10.0, task_s: float = 1.0,
-              flush_s: float = 1.0, on_progress: Callable[[int, int], None] | None = None
-              ) -> SweepSummary:
-    """Run (or resume) a sweep into the store at `out`.
+              flush_s: float = 1.0, on_progress: Callable[[int, int], None] | None = None,
+              overwrite: bool = True) -> SweepSummary:
+    """Run (or resume) a sweep into the store at `out`, holding its lock (one driver per
+    store: a second one gets one line naming the first; a killed one's lock is taken over).
+
+    A finished sweep store at `out` is replaced (unless `overwrite` is False) only once the
+    new sweep is complete: until then it is built beside it (`twin.core.paths.staging`),
+    where `--resume` finds it.
+    """
+    from twin.core.paths import StoreLock, check_out
+
+    out = check_out(out)
+    with StoreLock(out, "sweep") as lock:
+        return _run_sweep(spec, out, lock, workers=workers, scheduler=scheduler,
+                          client=client, resume=resume, progress=progress,
+                          connect_timeout_s=connect_timeout_s, task_s=task_s,
+                          flush_s=flush_s, on_progress=on_progress, overwrite=overwrite)
+
+
+def _run_sweep(spec: SweepSpec, out: Path, lock, *, workers, scheduler, client, resume,
+               progress, connect_timeout_s, task_s, flush_s, on_progress, overwrite
+               ) -> SweepSummary:
+    """The body of `run_sweep`, under the store's lock.
 
     `workers=0` runs in this process; otherwise a local cluster of `workers` processes
     (default: one per core), the cluster at `scheduler`, or an existing `client`.
@@ -530,7 +571,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
     out = Path(out)
     plan = Plan(spec)
     summary = SweepSummary(out, 0)
-    store = _open_or_refuse(out, spec, resume)
+    store, target = _open_or_refuse(out, spec, resume, lock, overwrite, summary.notes)
     if workers == 0 and not scheduler and client is None:
         executor = InProcess()
     else:
@@ -541,7 +582,7 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
         summary.workers = executor.n_workers
         started: Iterator[BatchResult] = iter(())
         if store is None:
-            store, started = _create(out, spec, plan, summary, executor, task_s)
+            store, started = _create(target, spec, plan, summary, executor, task_s)
         replicates = int(store.attrs["replicates"])
         status = store.status()
         summary.already_done = int((status != 0).sum()) - summary.computed
@@ -593,39 +634,65 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
         summary.writes = writer.writes
         if bar is not None:
             bar.close()
-        store.finish(failed_runs=summary.failed, analysis=_analysis(spec, out))
+        store.finish(failed_runs=summary.failed, analysis=_analysis(spec, target))
     finally:
         executor.close()
+    if target != out:  # a complete replacement: only now is the old store given up
+        from twin.core.paths import swap_in
+
+        swap_in(target, out)
     summary.elapsed_s = time.perf_counter() - t0
     return summary
 
 
-def _open_or_refuse(out: Path, spec: SweepSpec, resume: bool) -> SweepStore | None:
-    """The store to resume, or None to create one; refuse to lose finished results."""
-    import shutil
+def _open_or_refuse(out: Path, spec: SweepSpec, resume: bool, lock, overwrite: bool,
+                    notes: list[str]) -> tuple[SweepStore | None, Path]:
+    """The store to resume (or None to create one) and where the sweep is written: `out`,
+    or beside it while a finished store there is being replaced. Never loses finished
+    results: an unfinished store is only resumed, a finished one only replaced when the
+    new sweep is complete, anything else is refused."""
+    from twin.core.paths import staging, store_kind
 
-    from twin.core.results import is_twin_store
-
-    exists = (out / "zarr.json").is_file()
+    new = staging(out)
     if resume:
-        if not exists:
-            raise TwinError(f"{out}: nothing to resume (no store); run without --resume")
-        store = SweepStore.open(out)
-        if store.attrs.get("sweep_hash") != spec.digest:
-            raise TwinError(f"{out} was made from a different sweep (hash "
-                            f"{store.attrs.get('sweep_hash')}, this sweep {spec.digest}): the "
-                            "sweep file, its base scenario or --samples/--replicates changed; "
-                            "restore them, or run without --resume into another --out")
-        return store
-    if out.exists():
-        if not is_twin_store(out):
-            raise TwinError(f"{out} exists and is not a twin store; refusing to replace it")
-        attrs = json.loads((out / "zarr.json").read_text(encoding="utf-8")).get("attributes", {})
-        if attrs.get("kind") == "sweep" and not attrs.get("complete", True):
-            raise TwinError(f"{out} holds an unfinished sweep; continue it with --resume, or "
-                            "choose another --out (or delete it) to start again")
-        shutil.rmtree(out)
-    return None
+        for path in (new, out):
+            if (path / "zarr.json").is_file():
+                return _resumable(path, out, spec), path
+        if lock.took_over is not None:  # a driver killed before it laid the store out
+            notes.append("the interrupted driver had not laid out the store yet; its first "
+                         "runs are run again (same seeds, same results)")
+            return None, out
+        raise TwinError(f"{out}: nothing to resume (no store); run without --resume")
+    if (new / "zarr.json").is_file():
+        raise TwinError(f"{out}: an unfinished replacement of this store is in {new}; "
+                        "continue it with --resume, or delete that folder to start again")
+    if not out.exists():
+        return None, out
+    kind = store_kind(out)
+    if kind is None:
+        raise TwinError(f"{out} exists and is not a twin store; refusing to replace it")
+    if kind != "sweep":
+        raise TwinError(f"{out} is a {kind} store; a sweep never replaces it (choose "
+                        "another --out)")
+    attrs = json.loads((out / "zarr.json").read_text(encoding="utf-8")).get("attributes", {})
+    if not attrs.get("complete", True):
+        raise TwinError(f"{out} holds an unfinished sweep; continue it with --resume, or "
+                        "choose another --out (or delete it) to start again")
+    if not overwrite:
+        raise TwinError(f"{out} holds a finished sweep; pass --overwrite to replace it, or "
+                        "choose another --out")
+    notes.append(f"the finished sweep in {out} is kept until this one is complete")
+    return None, new
+
+
+def _resumable(path: Path, out: Path, spec: SweepSpec) -> SweepStore:
+    store = SweepStore.open(path)
+    if store.attrs.get("sweep_hash") != spec.digest:
+        raise TwinError(f"{out} was made from a different sweep (hash "
+                        f"{store.attrs.get('sweep_hash')}, this sweep {spec.digest}): the "
+                        "sweep file, its base scenario or --samples/--replicates changed; "
+                        "restore them, or run without --resume into another --out")
+    return store
 
 
 def _batches(plan: Plan, pending: np.ndarray, shapes: dict, summary: SweepSummary,

@@ -18,6 +18,8 @@ exactly the runs whose status is 0.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,9 +32,11 @@ import xarray as xr
 import twin
 from twin.core import params as P
 from twin.core.errors import TwinError
+from twin.core.paths import temp_beside
 from twin.core.run import RESULTS_FORMAT
 
 PENDING, OK, FAILED = 0, 1, 2
+_ZARR_PARTIAL = re.compile(r".*\.[0-9a-f]{32}\.partial")  # zarr LocalStore's atomic writes
 SEEDS = ("numpy SeedSequence(root_seed, spawn_key=(scenario, replicate, crc32(stream name))); "
          "the policy is not part of the seed (common random numbers)")
 
@@ -117,8 +121,17 @@ class SweepStore:
                                                    "outputs_kept": json.dumps(
                                                        [t.name for t in templates])})
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _quiet():
-            ds.to_zarr(str(path), mode="w-", compute=False, consolidated=True, encoding=enc)
+        # laid out under a temporary name and renamed: a driver killed meanwhile leaves no
+        # half store (only a hidden temporary folder) under the name --resume looks at
+        tmp = temp_beside(path, "layout")
+        try:
+            with _quiet():
+                ds.to_zarr(str(tmp), mode="w-", compute=False, consolidated=True,
+                           encoding=enc)
+            tmp.rename(path)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
         return cls(path)
 
     @classmethod
@@ -131,8 +144,9 @@ class SweepStore:
             raise TwinError(f"{path}: unreadable store metadata ({e})") from None
         if attrs.get("kind") != "sweep":
             raise TwinError(f"{path}: not a sweep store")
-        for tmp in path.rglob("*.partial"):  # left by a driver killed in mid-write
-            tmp.unlink()
+        for tmp in path.rglob("*.partial"):  # Zarr's own, left by a driver killed in mid-write
+            if _ZARR_PARTIAL.fullmatch(tmp.name) and tmp.is_file():
+                tmp.unlink()
         return cls(path)
 
     # -- reading ----------------------------------------------------------------------------

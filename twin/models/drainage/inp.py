@@ -8,6 +8,8 @@ non-numeric fields, links to undefined nodes. Every error names the file and the
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,10 +82,36 @@ def split_fields(text: str) -> list[str]:
 
 def _is_number(s: str) -> bool:
     try:
-        float(s)
+        v = float(s)
     except ValueError:
         return False
-    return True
+    return math.isfinite(v)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
+
+
+def _show(token: str) -> str:
+    """A name or value from the file, quoted, only when it is a short plain token: error
+    messages never echo a line of whatever file was given (it may not be a SWMM file)."""
+    return repr(token) if _TOKEN.fullmatch(token) else "(a value that is not a plain name)"
+
+
+# Plausible ranges of the values an error would otherwise let through to a result (a 1e12 ha
+# catchment floods 3.8e15 m3). SI values; US-unit files are converted before the check.
+# Upper bounds are far beyond real urban networks: the largest SWMM subcatchments in
+# published urban models are tens of km2, the longest sewer conduits a few km.
+LIMITS = {
+    "area_ha": (0.0, 1.0e5, "subcatchment area", "ha", "up to 100,000 ha (1,000 km2)"),
+    "imperv_pct": (0.0, 100.0, "impervious share", "%", "0 to 100 %"),
+    "width_m": (0.0, 1.0e5, "subcatchment width", "m", "above 0 and up to 100 km"),
+    "slope_pct": (0.0, 1000.0, "subcatchment slope", "%", "0 to 1,000 % (84 degrees)"),
+    "length_m": (0.0, 1.0e5, "conduit length", "m", "above 0 and up to 100 km"),
+    "roughness": (0.0, 1.0, "Manning roughness", "", "above 0 and up to 1"),
+    "elevation_m": (-1.0e4, 1.0e4, "invert elevation", "m", "-10,000 to 10,000 m"),
+    "depth_m": (0.0, 1.0e3, "maximum depth", "m", "0 to 1,000 m"),
+}
+_HA_PER_ACRE, _M_PER_FT = 0.40468564224, 0.3048
 
 
 @dataclass
@@ -208,9 +236,15 @@ def read_inp(path: str | Path) -> Inp:
     if not path.is_file():
         raise InpError(f"SWMM input file not found: {path}")
     try:
-        text = path.read_text(encoding="utf-8", errors="strict")
+        raw_bytes = path.read_bytes()
+    except OSError as e:
+        raise InpError(f"{path}: cannot read the SWMM input file ({e.strerror})") from None
+    if b"\x00" in raw_bytes:
+        raise InpError(f"{path}: not a text file (a SWMM .inp is text)")
+    try:
+        text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
+        text = raw_bytes.decode("latin-1")
     inp = Inp(path)
     current = None
     for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -222,13 +256,17 @@ def read_inp(path: str | Path) -> Inp:
         if s.startswith("["):
             name = s[1:s.find("]")].upper() if "]" in s else ""
             if name not in SECTIONS:
-                raise InpError(f"{path}:{lineno}: unknown section {s!r}")
+                raise InpError(f"{path}:{lineno}: unknown section [{_show(name)[1:-1]}]; "
+                               "allowed: the sections of SWMM 5 ([TITLE], [OPTIONS], ...)"
+                               if _TOKEN.fullmatch(name) else
+                               f"{path}:{lineno}: not a SWMM section header")
             current = name
             inp.sections.setdefault(name, [])
             inp.headers[name] = lineno
             continue
         if current is None:
-            raise InpError(f"{path}:{lineno}: data before the first [SECTION] header: {s!r}")
+            raise InpError(f"{path}:{lineno}: data before the first [SECTION] header; is "
+                           "this a SWMM 5 input file?")
         inp.sections[current].append(Line(lineno, raw, split_fields(raw)))
     check(inp)
     return inp
@@ -243,12 +281,12 @@ def check(inp: Inp) -> None:
             if not f:
                 continue
             if len(f) < min_fields:
-                raise InpError(f"{p}:{ln.lineno}: [{sec}] line has {len(f)} fields, needs at "
-                               f"least {min_fields}: {ln.text.strip()!r}")
+                raise InpError(f"{p}:{ln.lineno}: [{sec}] {_show(f[0])} has {len(f)} fields, "
+                               f"needs at least {min_fields}")
             for k in numeric:
                 if k < len(f) and not _is_number(f[k]):
-                    raise InpError(f"{p}:{ln.lineno}: [{sec}] field {k + 1} must be a number, "
-                                   f"got {f[k]!r}")
+                    raise InpError(f"{p}:{ln.lineno}: [{sec}] {_show(f[0])} field {k + 1} must "
+                                   f"be a number (finite), got {_show(f[k])}")
     nodes: dict[str, int] = {}
     for sec in NODE_SECTIONS:
         for ln in inp.rows(sec):
@@ -290,6 +328,58 @@ def check(inp: Inp) -> None:
                        + ", ".join(FLOW_TO_M3S))
     if not nodes:
         raise InpError(f"{p}: no nodes ([JUNCTIONS], [OUTFALLS], [STORAGE] or [DIVIDERS])")
+    check_values(inp)
+    check_continuity(inp)
+
+
+def check_values(inp: Inp) -> None:
+    """Areas, widths, slopes, lengths, roughness, elevations and depths in plausible ranges
+    (`LIMITS`), each error naming the element and its line."""
+    us = inp.us_units
+    area_k, len_k = (_HA_PER_ACRE, _M_PER_FT) if us else (1.0, 1.0)
+    checks = {"SUBCATCHMENTS": ((3, "area_ha", area_k), (4, "imperv_pct", 1.0),
+                                (5, "width_m", len_k), (6, "slope_pct", 1.0)),
+              "CONDUITS": ((3, "length_m", len_k), (4, "roughness", 1.0)),
+              "JUNCTIONS": ((1, "elevation_m", len_k), (2, "depth_m", len_k)),
+              "STORAGE": ((1, "elevation_m", len_k), (2, "depth_m", len_k)),
+              "OUTFALLS": ((1, "elevation_m", len_k),)}
+    positive = {"area_ha", "width_m", "length_m", "roughness"}
+    for sec, fields in checks.items():
+        for ln in inp.rows(sec):
+            f = ln.fields
+            for k, key, scale in fields:
+                if k >= len(f) or not _is_number(f[k]):
+                    continue
+                v = float(f[k]) * scale
+                lo, hi, what, unit, allowed = LIMITS[key]
+                if not (lo < v if key in positive else lo <= v) or v > hi:
+                    raise InpError(f"{inp.path}:{ln.lineno}: [{sec}] {_show(f[0])}: {what} "
+                                   f"{v:.6g} {unit} is not plausible; allowed: {allowed}")
+
+
+def check_continuity(inp: Inp) -> None:
+    """Every node reaches an outfall (or a storage unit) through links, direction aside: a
+    part of the network that does not fills without end or is a typing error."""
+    parent: dict[str, str] = {n: n for n in inp.node_names()}
+
+    def root(n: str) -> str:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for sec in LINK_SECTIONS:
+        for ln in inp.rows(sec):
+            if len(ln.fields) >= 3:
+                a, b = root(ln.fields[1]), root(ln.fields[2])
+                parent[a] = b
+    ends = {root(n) for sec in ("OUTFALLS", "STORAGE") for n in inp.names(sec)}
+    for ln in inp.rows("JUNCTIONS"):
+        if ln.fields and root(ln.fields[0]) not in ends:
+            cut = sum(1 for n in parent if root(n) == root(ln.fields[0]))
+            raise InpError(f"{inp.path}:{ln.lineno}: [JUNCTIONS] {_show(ln.fields[0])} reaches "
+                           f"no outfall or storage unit through any link (a part of "
+                           f"{cut} node(s) cut off from the network); connect it or remove it")
 
 
 def prepared_copy(src: Inp, folder: Path, *, rain_scale: float = 1.0,
@@ -340,3 +430,27 @@ def full_flow_m3_per_s(inp: Inp, link: str) -> float:
     k = 1.49 if inp.us_units else 1.0
     q = k / n * area * radius ** (2 / 3) * slope**0.5
     return q * (FLOW_TO_M3S["CFS"] if inp.us_units else 1.0)
+
+
+_SWMM_AT_LINE = re.compile(r"at line (\d+) of \[([A-Z_]+)\] section")
+
+
+def locate_swmm_errors(message: str, written: str | Path, source: Inp) -> str:
+    """SWMM's own input errors name a line of the copy twin wrote ("at line 482 of
+    [XSECTIONS] section"); this names the user's file and line instead, by finding the same
+    element in `source` (the engine calls it on the report's ERROR lines)."""
+    try:
+        lines = Path(written).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return message
+
+    def where(m: re.Match) -> str:
+        k, sec = int(m.group(1)), m.group(2)
+        fields = split_fields(lines[k - 1]) if 0 < k <= len(lines) else []
+        row = next((ln for ln in source.rows(sec) if fields and ln.fields[:1] == fields[:1]),
+                   None)
+        if row is None or not row.lineno:
+            return f"in [{sec}] of the network twin prepared from {source.path}"
+        return f"at {source.path}:{row.lineno} ([{sec}] {_show(fields[0])})"
+
+    return _SWMM_AT_LINE.sub(where, message)
