@@ -96,7 +96,7 @@ def _verdict(row: dict, widths: dict[str, float], max_width: float, runs: int) -
         need = runs_needed(runs, worst, max_width)
         row["runs_needed"] = need
         row["finding"] = (f"too few samples: about {need} runs needed (interval width "
-                          f"{worst:.2g} from {runs} runs; reported below {max_width:g})")
+                          f"{plain(worst, 2)} from {runs} runs; reported below {plain(max_width, 3)})")
     return row
 
 
