@@ -115,3 +115,19 @@ def test_swmm_errors_are_mapped_to_the_users_line(tmp_path):
     user = SMALL.splitlines().index("C2   CIRCULAR   0.5   0   0   0") + 1
     assert locate_swmm_errors(msg, copy, src) == (
         f"ERROR 137: invalid cross-section shape at {src.path}:{user} ([XSECTIONS] 'C2'):")
+
+
+def test_swmm_refusing_a_network_names_the_users_file_and_line(tmp_path):
+    """End to end through the real engine: a shape SWMM does not know stops the run with
+    SWMM's error pointing at the user's file and line, not at twin's copy."""
+    from twin.core.errors import EngineError
+    from twin.models.drainage.engine import SteppedRun
+
+    p = tmp_path / "net.inp"
+    text = SMALL.format(**GOOD).replace("C2   CIRCULAR", "C2   NOT_A_SHAPE")
+    p.write_text(text)
+    line = text.splitlines().index("C2   NOT_A_SHAPE   0.5   0   0   0") + 1
+    with pytest.raises(EngineError) as err:
+        SteppedRun(p)
+    assert "SWMM refused the network" in str(err.value)
+    assert f"{p}:{line}" in str(err.value)

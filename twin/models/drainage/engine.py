@@ -35,7 +35,13 @@ from pathlib import Path
 import numpy as np
 
 from twin.core.errors import EngineError
-from twin.models.drainage.inp import FLOW_TO_M3S, Inp, prepared_copy, read_inp
+from twin.models.drainage.inp import (
+    FLOW_TO_M3S,
+    Inp,
+    locate_swmm_errors,
+    prepared_copy,
+    read_inp,
+)
 
 FT = 0.3048
 FT3 = FT**3
@@ -448,6 +454,14 @@ class SteppedRun:
             self.meta = self.worker.call("open", str(path), str(self.tmp / "model.rpt"),
                                          str(self.tmp / "model.out"), self.stride_s)
             self.wall_s += time.perf_counter() - t0
+        except EngineError as e:
+            self.worker.close()  # the engine flushes its report as it exits
+            self.worker = None
+            located = self._input_errors(path)  # read before close() removes the report
+            self.close()
+            if located:
+                raise EngineError(f"{self.name}: SWMM refused the network: {located}") from None
+            raise e
         except BaseException:
             self.close()
             raise
@@ -457,6 +471,11 @@ class SteppedRun:
         self.done = False
         self.t_s = 0.0  # engine time (elapsed s)
         self._ahead: deque[tuple[float, dict]] = deque()  # states computed, not yet taken
+
+    def _input_errors(self, written: Path) -> str:
+        """SWMM's ERROR lines of the report, each pointing at the user's file and line."""
+        errors = parse_report(self.tmp / "model.rpt")["errors"]
+        return "; ".join(locate_swmm_errors(e, written, self.inp).rstrip(":") for e in errors[:5])
 
     def advance(self, until_s: float, read: bool = True, ahead_s: float = 0.0) -> dict:
         """The state at until_s. With ahead_s > 0 the engine also runs on through the strides

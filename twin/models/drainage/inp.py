@@ -446,6 +446,8 @@ def locate_swmm_errors(message: str, written: str | Path, source: Inp) -> str:
 
     def where(m: re.Match) -> str:
         k, sec = int(m.group(1)), m.group(2)
+        # SWMM abbreviates section names in its messages ([XSECT], [RAINGAGE])
+        sec = next((name for name in source.sections if name.startswith(sec)), sec)
         fields = split_fields(lines[k - 1]) if 0 < k <= len(lines) else []
         row = next((ln for ln in source.rows(sec) if fields and ln.fields[:1] == fields[:1]),
                    None)
