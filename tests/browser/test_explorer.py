@@ -215,8 +215,9 @@ def test_plugin_dashboard_is_served(page, monkeypatch, results):
         expect(body).to_contain_text("does not import")
         page.goto(f"{url}/plugin-fake")
         expect(body).to_contain_text("fake plugin sees", timeout=90_000)
-        shown = page.get_by_label("results 结果").locator("option").all_inner_texts()
-        assert any("compound_storm_drill" in o for o in shown)  # the stores it applies to
+        picker = page.get_by_label("results 结果")  # the stores it applies to, once rendered
+        expect(picker).to_contain_text("compound_storm_drill", timeout=90_000)
+        shown = picker.locator("option").all_inner_texts()
         assert not any("test-drill" in o for o in shown)
         screenshot(page, "plugin")
         clean(page)
