@@ -49,7 +49,9 @@ def test_malformed_inp_names_the_line(tmp_path, old, new, what):
 def test_swmm_error_in_worker_becomes_engine_error(tmp_path):
     # a cross-section shape SWMM rejects (our checks pass it through): SWMM's own message
     bad, _ = _broken(tmp_path, "CIRCULAR", "OVAL")
-    with pytest.raises(EngineError, match="SWMM failed on bad.inp"):
+    # SWMM's own message, pointing at the user's file and line
+    with pytest.raises(EngineError, match=r"bad.inp: SWMM refused the network: ERROR 205"
+                       r".*OVAL at .*bad.inp:\d+ \(\[XSECTIONS\]"):
         run_plain(bad)
 
 
