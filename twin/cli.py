@@ -44,17 +44,21 @@ def _progress(desc: str, stream=None):
     return update
 
 
+LOG_EVERY_S = 60.0  # a log line at least this often (wall time), besides every tenth
+
+
 def _log_progress(desc: str, stream):
     t0 = time.perf_counter()
-    shown = [-1]
+    shown = [-1, t0]  # last tenth logged, when the last line was written
 
     def update(done_s: float, horizon_s: float) -> None:
         tenth = int(10 * done_s / horizon_s) if horizon_s > 0 else 10
-        if tenth > shown[0]:
-            shown[0] = tenth
-            print(f"twin: {desc}: {10 * tenth}% of simulated time (day "
-                  f"{done_s / 86400:.1f} of {horizon_s / 86400:g}), "
-                  f"{time.perf_counter() - t0:.0f} s", file=stream, flush=True)
+        now = time.perf_counter()
+        if tenth > shown[0] or (now - shown[1] >= LOG_EVERY_S and done_s < horizon_s):
+            shown[0], shown[1] = max(tenth, shown[0]), now
+            print(f"twin: {desc}: {100 * done_s / max(horizon_s, 1e-9):.0f}% of simulated "
+                  f"time (day {done_s / 86400:.1f} of {horizon_s / 86400:g}), "
+                  f"{now - t0:.0f} s", file=stream, flush=True)
 
     return update
 

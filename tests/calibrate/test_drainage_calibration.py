@@ -52,6 +52,10 @@ def test_simulate_writes_a_valid_observations_file(tmp_path):
         assert noise_free == pytest.approx(
             float(shipped[r.id].note.rsplit("noise-free ", 1)[1]), rel=1e-4, abs=1e-5)
         assert r.sd == shipped[r.id].sd
+        # the noise model and the gauge's own basis, once, however often it is simulated
+        assert r.uncertainty_basis.startswith("simulated noise (gaussian)")
+        assert r.uncertainty_basis.count("simulated noise") == 1 and "gauge noise" in \
+            r.uncertainty_basis
         # same spec seed, same noise draws: the shipped file is reproduced
         assert r.value == pytest.approx(shipped[r.id].value, rel=1e-4, abs=1e-5)
         z.append((r.value - noise_free) / r.sd)

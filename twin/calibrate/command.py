@@ -71,6 +71,14 @@ def parse_assignments(spec, items: list[str]) -> dict[str, float]:
     return got
 
 
+def simulated_basis(basis: str, noise: str) -> str:
+    """A simulated row's uncertainty basis: the noise model, and the original row's own basis
+    kept beside it (once, however often a simulated file is simulated again)."""
+    if basis.startswith("simulated noise ("):
+        return basis
+    return f"simulated noise ({noise}) at the sd of the original row, whose basis: {basis}"
+
+
 def simulate_observations(spec, truth: dict[str, float], out: str | Path, *, sim=None,
                           seed: int | None = None) -> Path:
     """Every row of the spec simulated at `truth` plus noise drawn by the noise model."""
@@ -96,7 +104,7 @@ def simulate_observations(spec, truth: dict[str, float], out: str | Path, *, sim
         sd = spec.sd(i)
         rows.append(dataclasses.replace(
             r.obs, value=float(pred[i] + rng.normal() * sd), sd=sd,
-            uncertainty_basis=f"simulated noise ({spec.noise}), sd of the original row",
+            uncertainty_basis=simulated_basis(r.obs.uncertainty_basis, spec.noise),
             note=f"simulated at {truth_text}; noise-free {pred[i]:.6g}",
             source=f"twin calibrate {spec.path.name if spec.path else spec.name} --simulate"))
     return write_observations(rows, out)

@@ -68,6 +68,13 @@ class TwinModel:
         return ()
 
     @classmethod
+    def horizon_limit(cls, params: Any) -> tuple[float, str] | None:
+        """The longest horizon (s) this model can run with these parameters, and why, or None
+        when the kernel's limit (HORIZON_LIMIT_DAYS) is its own. A scenario asking for more
+        stops at load with the reason, instead of failing or filling memory hours later."""
+        return None
+
+    @classmethod
     def check_params(cls, params: Any, city: City):
         """Called when a scenario is loaded: yield `(field, message)` for every parameter that
         does not fit the city (one value per district, a network file off the city's roads),

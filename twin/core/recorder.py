@@ -16,12 +16,14 @@ A clash (another model's base, a time off the base's grid, a variable that skipp
 raises `TwinError` at the declare or append that causes it, naming the model, the variable and
 the fix, instead of failing when the Dataset is assembled after the run.
 
-Memory is bounded by design: a time series whose rows in memory pass `SPILL_BYTES` is moved,
-a whole block at a time, to a Zarr spill store in a temporary folder (`TWIN_SPILL_DIR`, else
-the system's), and the Dataset reads it lazily from there (writing the results store then
-streams it chunk by chunk). A drainage run at 60 s strides records about 14 MB per simulated
-day, so a ten-year run would otherwise need about 50 GB; short runs never spill and stay
-plain numpy. Values are the same bits either way.
+Memory is bounded by design: rows go into one growing numpy block per variable (no object
+per row: a scalar row costs its 8 bytes, not ~100), and a block whose rows pass `SPILL_BYTES`
+is moved to a Zarr spill store in a temporary folder (`TWIN_SPILL_DIR`, else the system's),
+from which the Dataset reads it lazily (writing the results store then streams it chunk by
+chunk). A drainage run at 60 s strides records about 14 MB per simulated day, so a ten-year
+run would otherwise need about 50 GB; short runs never spill and stay plain numpy. Values are
+the same bits either way. A base's times are held as runs of equal steps, so a base on a
+fixed stride (every shared one, a drainage stride) costs the same for a day or ten years.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import os
 import shutil
 import tempfile
 import weakref
-from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -40,9 +41,52 @@ import xarray as xr
 from twin.core.clock import DAY_S, HOUR_S, Calendar
 from twin.core.errors import TwinError
 
-SPILL_BYTES = 4 * 2**20  # per variable: rows held in memory before a block goes to disk
+SPILL_BYTES = 2**20  # per variable: rows held in memory before a block goes to disk
 SHARED_BASES = {"day": (DAY_S, "day since the scenario's start (its first instant)"),
                 "hour": (HOUR_S, "hour since the scenario's start (its first instant)")}
+
+
+class _Times:
+    """Increasing times held as runs `(first, step, count)`: a regular base is one run
+    whatever its length; a time that does not extend the last run exactly (same float bits)
+    starts a new one, so the times read back are the ones appended."""
+
+    def __init__(self):
+        self.runs: list[list[float]] = []  # [first, step, count]
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def append(self, t: float) -> None:
+        last = self.runs[-1] if self.runs else None
+        if last is not None and last[2] == 1:
+            last[1], last[2] = t - last[0], 2
+            if last[0] + last[1] != t:  # the step does not give t back: a run of its own
+                last[1], last[2] = 0.0, 1
+                self.runs.append([t, 0.0, 1])
+        elif last is not None and last[0] + last[1] * last[2] == t:
+            last[2] += 1
+        else:
+            self.runs.append([t, 0.0, 1])
+        self.n += 1
+
+    def __getitem__(self, i: int) -> float:
+        i = i + self.n if i < 0 else i
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        end = self.n  # from the last run back: appends read the newest times
+        for first, step, count in reversed(self.runs):
+            end -= int(count)
+            if i >= end:
+                return first + step * (i - end)
+        raise IndexError(i)
+
+    def array(self) -> np.ndarray:
+        if not self.runs:
+            return np.zeros(0)
+        return np.concatenate([first + step * np.arange(int(count), dtype=np.float64)
+                               for first, step, count in self.runs])
 
 
 @dataclass
@@ -50,7 +94,7 @@ class _Base:
     owner: str | None  # None: shared by all models
     period_s: float | None
     long_name: str
-    times: array = field(default_factory=lambda: array("d"))  # 8 bytes a time, not ~32
+    times: _Times = field(default_factory=lambda: _Times())
 
 
 @dataclass
@@ -62,14 +106,34 @@ class _Var:
     time_dim: str | None
     dtype: np.dtype
     attrs: dict
-    rows: list = field(default_factory=list)
+    block: np.ndarray | None = None  # rows in memory: the first `held` of this block
+    held: int = 0
     value: np.ndarray | None = None
     spilled: int = 0  # rows already moved to the spill store
-    spill_rows: int = 0  # rows per spilled block (0: never spills)
+    spill_rows: int = 0  # rows per spilled block (0: not yet known; -1: never spills)
 
     @property
     def n(self) -> int:
-        return self.spilled + len(self.rows)
+        return self.spilled + self.held
+
+    def rows(self) -> np.ndarray:
+        """The rows in memory (a view of the block)."""
+        return self.block[:self.held]
+
+    def add(self, row: np.ndarray) -> None:
+        """Copy one row into the block, doubling it when full (up to one spill block)."""
+        if self.block is None:
+            cap = 16 if self.spill_rows < 0 else min(16, self.spill_rows)
+            self.block = np.empty((cap, *row.shape), self.dtype)
+        elif self.held == len(self.block):
+            cap = 2 * len(self.block)
+            if self.spill_rows > 0:
+                cap = min(cap, self.spill_rows)
+            grown = np.empty((cap, *row.shape), self.dtype)
+            grown[:self.held] = self.block
+            self.block = grown
+        self.block[self.held] = row
+        self.held += 1
 
 
 class Recorder:
@@ -157,13 +221,19 @@ class Recorder:
                             f"{self._when(n * base.period_s)}")
             if base.times and t_s <= base.times[-1]:
                 self._clash(v, name, t_s, "times must increase")
-            base.times.append(t_s)
-        row = np.array(values, dtype=v.dtype)  # a copy: models reuse their buffers
-        v.rows.append(row)
-        if v.spill_rows == 0 and n == 0:
+        row = np.asarray(values, dtype=v.dtype)  # copied into the block: buffers may be reused
+        if v.spill_rows == 0:
             v.spill_rows = -1 if row.nbytes == 0 or row.dtype.kind not in "biuf" else max(
                 1, self.spill_bytes // row.nbytes)
-        if v.spill_rows > 0 and len(v.rows) >= v.spill_rows:
+        elif row.shape != v.block.shape[1:]:
+            raise TwinError(f"model {v.model!r}: {name!r} appended with shape {row.shape} at "
+                            f"{self._when(t_s)}, but its earlier rows have shape "
+                            f"{v.block.shape[1:]}; every row of a variable has the shape of "
+                            f"its dims {v.dims}")
+        if n >= len(base.times):
+            base.times.append(t_s)
+        v.add(row)
+        if v.spill_rows > 0 and v.held >= v.spill_rows:
             self._spill_rows(name, v)
 
     def _spill_rows(self, name: str, v: _Var) -> None:
@@ -173,14 +243,14 @@ class Recorder:
         if self._spill is None:
             self._spill_dir = _SpillDir()
             self._spill = zarr.open_group(self._spill_dir.path, mode="w")
-        block = np.stack(v.rows)
+        block = v.rows()
         if name not in self._spill:
             self._spill.create_array(name, shape=(0, *block.shape[1:]), dtype=block.dtype,
                                      chunks=(v.spill_rows, *block.shape[1:]),
                                      fill_value=0, overwrite=True)
         self._spill[name].append(block, axis=0)
-        v.spilled += len(v.rows)
-        v.rows = []
+        v.spilled += v.held
+        v.held = 0
 
     def _clash(self, v: _Var, name: str, t_s: float, why: str) -> None:
         raise TwinError(f"model {v.model!r}: {name!r} appended at {self._when(t_s)} on time "
@@ -220,20 +290,20 @@ class Recorder:
                 if v.spilled:
                     import dask.array as dsa
 
-                    if v.rows:
+                    if v.held:
                         self._spill_rows(name, v)
                     arr = dsa.from_array(_Spilled(self._spill[name], self._spill_dir),
                                          chunks=(v.spill_rows, *shape), asarray=True,
                                          lock=False, name=f"twin-spill-{name}-{id(self):x}")
                 else:
-                    arr = np.stack(v.rows) if v.rows else np.zeros((0, *shape), v.dtype)
+                    arr = v.rows().copy() if v.held else np.zeros((0, *shape), v.dtype)
                 dims = (v.time_dim, *v.dims)
             data[name] = xr.Variable(dims, arr, {"units": v.units, "long_name": v.long_name,
                                                  "model": v.model, **v.attrs})
         coords = {n: xr.Variable(d, a, at) for n, (d, a, at) in self._coords.items()}
         start = np.datetime64(self.calendar.start, "ns")
         for dim, base in self._bases.items():
-            t = np.asarray(base.times, dtype=np.float64)
+            t = base.times.array()
             coords[dim] = xr.Variable(dim, start + (t * 1e9).astype("timedelta64[ns]"),
                                       {"long_name": base.long_name, "time_base": "1"})
         used = {d for var in data.values() for d in var.dims}

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any
 from twin.core import params as P
 from twin.core import registry
 from twin.core.errors import ScenarioError, TwinError
+from twin.core.numbers import plain
 
+HORIZON_LIMIT_DAYS = 36500  # the kernel's; a model may state a shorter one (horizon_limit)
 TOP_KEYS = {"scenario", "city", "models", "events"}
 SCENARIO_KEYS = {"name", "description", "start", "horizon_days", "horizon_hours", "seed",
                  "decouple"}
@@ -169,8 +172,11 @@ def parse_scenario(doc: dict, path: Path | None = None, *,
                             "give exactly one of horizon_days or horizon_hours (a positive number)")
     hkey = "horizon_days" if "horizon_days" in head else "horizon_hours"
     horizon = head[hkey]
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, float)) or not 0 < horizon <= 36500:
-        raise ScenarioError(path, f"scenario.{hkey}", f"got {horizon!r}; allowed: a number > 0")
+    limit = HORIZON_LIMIT_DAYS * (1 if hkey == "horizon_days" else 24)
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, float)) or not 0 < horizon <= limit:
+        raise ScenarioError(path, f"scenario.{hkey}", f"got {horizon!r}; allowed: a number > 0 "
+                            f"and at most {limit} ({HORIZON_LIMIT_DAYS} days, the kernel's "
+                            "limit)")
     horizon_s = float(horizon) * (86400.0 if hkey == "horizon_days" else 3600.0)
     seed = head.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -232,6 +238,7 @@ def parse_scenario(doc: dict, path: Path | None = None, *,
                           path=path, section=key, base_dir=base_dir)
         events.append(ScheduledEvent(at_s, model, ev["kind"], payload, key))
     events.sort(key=lambda e: e.at_s)
+    _check_horizon(models, horizon_s, path, hkey)
     known = _check_channels(models, path)
     decoupled = _parse_decouple(head.get("decouple", []), known, path)
     _check_event_targets(models, events, city, path)
@@ -283,6 +290,19 @@ def _check_event_targets(models: dict[str, Any], events: list[ScheduledEvent], c
         cls = registry.get(e.model)
         for fld, message in cls.check_event(e.kind, e.payload, models[e.model], the_city) or ():
             raise ScenarioError(path, f"{e.key}.{fld}" if fld else e.key, message)
+
+
+def _check_horizon(models: dict[str, Any], horizon_s: float, path: Path | None,
+                   key: str) -> None:
+    """Each model's own horizon limit (the kernel's is checked with the key)."""
+    unit_s = 86400.0 if key == "horizon_days" else 3600.0
+    for n, params in models.items():
+        limit = registry.get(n).horizon_limit(params)
+        if limit is not None and horizon_s > limit[0] * (1 + 1e-12):
+            unit = key.removeprefix("horizon_")
+            raise ScenarioError(path, f"scenario.{key}", f"{plain(horizon_s / unit_s)} {unit} "
+                                f"is longer than model {n!r} can run: {limit[1]}; allowed: at "
+                                f"most {math.floor(limit[0] / unit_s * (1 + 1e-12)):,} {unit}")
 
 
 def _check_model_params(models: dict[str, Any], city: CitySpec, path: Path | None) -> None:

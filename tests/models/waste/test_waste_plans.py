@@ -81,6 +81,9 @@ def test_the_five_plan_cities_load_with_sourced_figures():
     total = o["incineration_kg_per_person_day"] + o["digestion_kg_per_person_day"]
     assert total * wuhan.population / 1000 == pytest.approx(20_000)
     assert plan_cities.load_plan_city("xuancheng").figure("recycling_rate_target") == 0.35
+    # Jingmen's upgraded points lie inside its coverage share: not converted a second time
+    jingmen = plan_cities.load_plan_city("jingmen").project_overrides()
+    assert jingmen == {"sorting_point_share": 0.9}
 
 
 @pytest.mark.parametrize("figures, key, match", [

@@ -51,7 +51,8 @@ class DualDrainage:
         rec.declare("street_water_volume", units="m3", time_dim=TIME, bad="high",
                     long_name="water on the streets (after inlets, bank and trucks)")
         rec.declare("street_return_rate", units="m3/s", time_dim=TIME,
-                    long_name="street water draining back through the inlets")
+                    long_name="street water draining back through the inlets (over the "
+                    "stride before)")
         for name, long in BOOKS:
             if name != "mobile_pumped_volume":
                 rec.declare(name, units="m3", long_name=long, time_dim=None,
@@ -97,6 +98,8 @@ class DualDrainage:
                 self.run.set_inflows([self.nodes[i] for i in diff], rate[diff])
                 self.inflow_now = rate
         self.kpis.update(now_s, dt_s, self.street.depth_m, len(self.closed_edges))
+        if not self.reporting(now_s):
+            return flood, changed
         rec = self.ctx.recorder
         rec.append("street_water_volume", now_s, float(self.street.volume_m3.sum()))
         rec.append("street_return_rate", now_s, float(back.sum() / max(dt_s, 1e-9)))

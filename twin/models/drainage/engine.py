@@ -127,6 +127,7 @@ class _Engine:
         # straight to the C getters (the wrappers only forward their arguments): a run reads
         # about 100 k values
         self.node_get, self.link_get = _solver.node_get_result, _solver.link_get_result
+        self.free_stats = _solver.delete_NodeStats
         self.rpt = rpt
         self.sim = Simulation(inp, rpt, out)
         m = self.sim._model
@@ -192,11 +193,21 @@ class _Engine:
                 self.last = np.fromiter(
                     chain(map(self.node_get, self.read_nodes, self.read_codes),
                           map(self.link_get, self.read_links, self.read_link_codes),
-                          (self.solver.node_get_stats(i).volFlooded for i in self.flood_nodes)),
+                          map(self._flood_volume, self.flood_nodes)),
                     float, len(self.read_scale)) * self.read_scale
             if read and self.last is not None:
                 rows.append(self.last)
         return marks, (np.vstack(rows) if rows else None)
+
+    def _flood_volume(self, i: int) -> float:
+        """SWMM's cumulative flood volume of node i. The toolkit allocates a fresh stats
+        struct per call and never frees it (about 170 bytes: 15-20 MB per simulated day at
+        one read a minute on the city network), so it is freed here once read."""
+        stats = self.solver.node_get_stats(i)
+        try:
+            return stats.volFlooded
+        finally:
+            self.free_stats(stats)
 
     def set_pump(self, pump_id: str, setting: float | None) -> None:
         i = self.link_ids.index(pump_id)

@@ -14,6 +14,7 @@ import numpy as np
 
 from twin.core.errors import ScenarioError, TwinError
 from twin.core.model import TwinModel
+from twin.core.scenario import HORIZON_LIMIT_DAYS
 from twin.coupling import Channel
 from twin.models.drainage import storms as S
 from twin.models.drainage.dual import DualDrainage, network_design
@@ -29,6 +30,9 @@ from twin.models.drainage.params import (
     PumpRestore,
 )
 from twin.models.drainage.surface import apply_surface
+
+
+MAX_REPORT_ROWS = 2**24  # rows of drainage_time a run may record: 128 MiB of index times
 
 
 def choose_storm(p: DrainageParams, start: dt.datetime) -> S.Hyetograph | None:
@@ -241,7 +245,8 @@ class DrainageModel(DualDrainage, TwinModel):
     def _declare(self) -> None:
         self._coords()
         rec = self.ctx.recorder
-        rec.time_base("drainage_time", long_name="end of each drainage stride (stride_s)")
+        rec.time_base("drainage_time", long_name="drainage report times (every report_step_s, "
+                      "else every stride_s)")
         rec.declare("node_depth", dims=("node",), units="m",
                     time_dim="drainage_time",
                     long_name="water depth in the node above its invert (SWMM)")
@@ -277,8 +282,8 @@ class DrainageModel(DualDrainage, TwinModel):
                     long_name="mobile pump trucks pumping")
         if self.storm is not None:
             rec.declare("rain_intensity", units="mm/h", time_dim="drainage_time",
-                    long_name="rain intensity over the "
-                        "stride before (" + self.storm.label + ")",
+                    long_name="mean rain intensity over the report step before ("
+                        + self.storm.label + ")",
                         reconstruction=int(self.storm.reconstruction))
         for name, dims, units, long in (
                 ("node_flood_volume", ("node",), "m3", "flood volume per node over the SWMM run"),
@@ -322,6 +327,8 @@ class DrainageModel(DualDrainage, TwinModel):
             self._publish_closures()
         np.maximum(self.max_ponded, self.street.depth_m, out=self.max_ponded)
         self._publish_water()
+        if not self.reporting(now_s):
+            return
         rec = self.ctx.recorder
         rec.append("node_depth", now_s, st["depth_m"][self.keep])
         rec.append("node_flooding_rate", now_s, flood)
@@ -336,9 +343,18 @@ class DrainageModel(DualDrainage, TwinModel):
             edges[list(self.closed_edges)] = 1
             rec.append("road_edge_closed", now_s, edges)
         if self.storm is not None:
-            rec.append("rain_intensity", now_s, self._rain_mm_per_h(now_s - dt_s, now_s))
+            rec.append("rain_intensity", now_s,
+                       self._rain_mm_per_h(max(now_s - self.report_step_s, 0.0), now_s))
         rec.append("n_closed_road_edges", now_s, len(self.closed_edges))
         rec.append("mobile_pumps_on_site", now_s, int(trucks.sum()))
+
+    @property
+    def report_step_s(self) -> int:
+        return self.params.report_step_s or self.params.stride_s
+
+    def reporting(self, now_s: float) -> bool:
+        """Whether the time series get a row at this stride (every report step)."""
+        return now_s % self.report_step_s == 0
 
     def _rain_mm_per_h(self, t0_s: float, t1_s: float) -> float:
         """Mean storm intensity (times rain_scale) over [t0, t1]."""
@@ -450,6 +466,16 @@ class DrainageModel(DualDrainage, TwinModel):
         rec.set("pump_volume", s.pump_volume_m3)
         rec.set("mobile_pumped_volume", self.street.pumped_m3)
         rec.set("storm_depth", nan if self.storm is None else self.storm.depth_mm)
+
+    @classmethod
+    def horizon_limit(cls, params: DrainageParams) -> tuple[float, str]:
+        step = params.report_step_s or params.stride_s
+        return MAX_REPORT_ROWS * step, (
+            f"a row every {step} s (report_step_s, else stride_s) passes {MAX_REPORT_ROWS:,} "
+            "rows of drainage_time, whose times the results' index holds in memory in the run "
+            "and in every reader (8 bytes each); set models.drainage.report_step_s to a larger "
+            f"multiple of stride_s (900 s allows "
+            f"{min(MAX_REPORT_ROWS * 900 // 86400, HORIZON_LIMIT_DAYS):,} days)")
 
     @classmethod
     def summarize(cls, ds) -> list[tuple[str, float, str]]:

@@ -45,6 +45,11 @@ class DrainageParams:
         None, "impervious depression storage S-Imperv of every subcatchment, mm (omit: the "
         "network's own; SWMM manual: 1.3-2.5 mm for impervious surfaces)", lo=0.0, hi=20.0)
     stride_s: int = param(60, "SWMM is advanced and read every stride, s", lo=1, hi=3600)
+    report_step_s: int = param(0, "time series (node depths, street water, closures, pumps) "
+                               "recorded every this many seconds, a multiple of stride_s, like "
+                               "SWMM's REPORT_STEP (its default: 900); 0: every stride. Peaks, "
+                               "totals, books and waterlogging figures use every stride "
+                               "whatever this is", lo=0, hi=86400)
     lookahead_s: int = param(1800, "SWMM may run this far ahead of the SimPy clock, stride by "
                              "stride, when no drainage event falls in between (one call to the "
                              "engine process for many strides; 0: one call per stride), s",
@@ -121,6 +126,9 @@ class DrainageParams:
             raise ValueError("storm = 'gauge' needs gauge_csv")
         if self.storm == "network" and self.network is None:
             raise ValueError("storm = 'network' needs a network file")
+        if self.report_step_s % self.stride_s:
+            raise ValueError(f"report_step_s ({self.report_step_s}) must be a multiple of "
+                             f"stride_s ({self.stride_s}), or 0 (every stride)")
         if self.road_reopen_depth_m > self.road_closure_depth_m:
             raise ValueError("road_reopen_depth_m must not exceed road_closure_depth_m")
 

@@ -61,9 +61,10 @@ class PlanCity:
         """The plan's projects as waste parameters, per person of this city."""
         m = self.population / 1e6
         out: dict[str, float] = {}
-        # new sorting houses; upgraded drop-off points are read as points converted to
-        # sorting houses (Jingmen), an assumption
-        houses = self.figure("sorting_houses", 0.0) + self.figure("upgraded_drop_off_points", 0.0)
+        # new sorting houses only: upgraded drop-off points (Jingmen) are existing points
+        # inside the plan's coverage share, so counting them as houses too would convert
+        # them twice (their supervision is the households' supervised_point_share)
+        houses = self.figure("sorting_houses", 0.0)
         if houses:
             out["new_sorting_houses_per_million_people"] = houses / m
         if "sorting_coverage_target" in self.figures:
