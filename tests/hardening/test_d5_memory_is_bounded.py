@@ -268,3 +268,22 @@ def test_report_step_keeps_every_stride_inside(tmp_path):
             np.testing.assert_allclose(coarse[name].values, means, rtol=1e-12)
         else:
             np.testing.assert_array_equal(coarse[name].values, at[name].values, err_msg=name)
+
+
+def test_a_spilled_run_reaches_the_sweep_driver_as_numbers(scenario, monkeypatch):
+    """A sweep worker's run that spilled is reduced and loaded there: its spill folder goes
+    with the run, and the driver lays out its store from the first runs' outputs."""
+    import gc
+
+    from twin.core.scenario import load_scenario
+    from twin.sweep.runner import RunTask, execute
+    from twin.sweep.spec import Output
+
+    monkeypatch.setattr(R, "SPILL_BYTES", 64)
+    base = load_scenario(scenario(days=40))
+    outputs = (Output("peak", "count", (("max", ("day",)),)), Output("total", "total"))
+    got = execute(base, 3, outputs, RunTask(0, 0, 0, ()))
+    gc.collect()  # the run's Dataset, and with it the spill folder, is gone
+    for da in got.values():
+        assert isinstance(da.data, np.ndarray)
+    assert got["peak"].sizes == {"district": got["peak"].sizes["district"]}

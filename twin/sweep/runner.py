@@ -163,7 +163,9 @@ def execute(base: Scenario, root_seed: int, outputs, task: RunTask,
 
     ds = run(scenario_of(base, task.changes, event_sets), scenario_index=task.scenario,
              replicate=task.replicate, root_seed=root_seed)
-    return reduce_outputs(ds, outputs)
+    # loaded here: a long series spilled to this worker's disk is gone with `ds`, and the
+    # reduced outputs travel to the driver
+    return {name: da.load() for name, da in reduce_outputs(ds, outputs).items()}
 
 
 def _message(e: BaseException) -> str:
