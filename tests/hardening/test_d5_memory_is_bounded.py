@@ -231,7 +231,7 @@ def test_a_plugin_states_its_horizon_limit(counting_model, tmp_path):
         name = "short_counting"
 
         @classmethod
-        def horizon_limit(cls, params):
+        def horizon_limit(cls, params, start):
             return 10 * 86400.0, "its forcing data end after ten days"
 
     registry.register(ShortCounting)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -68,10 +69,11 @@ class TwinModel:
         return ()
 
     @classmethod
-    def horizon_limit(cls, params: Any) -> tuple[float, str] | None:
-        """The longest horizon (s) this model can run with these parameters, and why, or None
-        when the kernel's limit (HORIZON_LIMIT_DAYS) is its own. A scenario asking for more
-        stops at load with the reason, instead of failing or filling memory hours later."""
+    def horizon_limit(cls, params: Any, start: dt.datetime) -> tuple[float, str] | None:
+        """The longest horizon (s) this model can run from `start` with these parameters, and
+        why, or None when the kernel's limit (HORIZON_LIMIT_DAYS) is its own; 0 when it cannot
+        run from that start at all. A scenario asking for more stops at load with the reason,
+        instead of failing, filling memory or silently losing an effect hours later."""
         return None
 
     @classmethod

@@ -238,7 +238,7 @@ def parse_scenario(doc: dict, path: Path | None = None, *,
                           path=path, section=key, base_dir=base_dir)
         events.append(ScheduledEvent(at_s, model, ev["kind"], payload, key))
     events.sort(key=lambda e: e.at_s)
-    _check_horizon(models, horizon_s, path, hkey)
+    _check_horizon(models, start, horizon_s, path, hkey)
     known = _check_channels(models, path)
     decoupled = _parse_decouple(head.get("decouple", []), known, path)
     _check_event_targets(models, events, city, path)
@@ -292,12 +292,15 @@ def _check_event_targets(models: dict[str, Any], events: list[ScheduledEvent], c
             raise ScenarioError(path, f"{e.key}.{fld}" if fld else e.key, message)
 
 
-def _check_horizon(models: dict[str, Any], horizon_s: float, path: Path | None,
-                   key: str) -> None:
+def _check_horizon(models: dict[str, Any], start: dt.datetime, horizon_s: float,
+                   path: Path | None, key: str) -> None:
     """Each model's own horizon limit (the kernel's is checked with the key)."""
     unit_s = 86400.0 if key == "horizon_days" else 3600.0
     for n, params in models.items():
-        limit = registry.get(n).horizon_limit(params)
+        limit = registry.get(n).horizon_limit(params, start)
+        if limit is not None and limit[0] <= 0:
+            raise ScenarioError(path, "scenario.start", f"model {n!r} cannot run from "
+                                f"{start:%Y-%m-%d %H:%M}: {limit[1]}")
         if limit is not None and horizon_s > limit[0] * (1 + 1e-12):
             unit = key.removeprefix("horizon_")
             raise ScenarioError(path, f"scenario.{key}", f"{plain(horizon_s / unit_s)} {unit} "

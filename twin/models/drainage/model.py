@@ -31,7 +31,6 @@ from twin.models.drainage.params import (
 )
 from twin.models.drainage.surface import apply_surface
 
-
 MAX_REPORT_ROWS = 2**24  # rows of drainage_time a run may record: 128 MiB of index times
 
 
@@ -468,7 +467,7 @@ class DrainageModel(DualDrainage, TwinModel):
         rec.set("storm_depth", nan if self.storm is None else self.storm.depth_mm)
 
     @classmethod
-    def horizon_limit(cls, params: DrainageParams) -> tuple[float, str]:
+    def horizon_limit(cls, params: DrainageParams, start: dt.datetime) -> tuple[float, str]:
         step = params.report_step_s or params.stride_s
         return MAX_REPORT_ROWS * step, (
             f"a row every {step} s (report_step_s, else stride_s) passes {MAX_REPORT_ROWS:,} "

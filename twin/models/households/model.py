@@ -4,10 +4,12 @@ per-district, per-stream results."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import xarray as xr
 
-from twin.core.clock import DAY_S
+from twin.core.clock import DAY_S, SPRING_FESTIVAL
 from twin.core.model import RunContext, TwinModel
 from twin.coupling import Channel
 from twin.models.households.adoption import HouseholdsABM
@@ -115,6 +117,20 @@ class HouseholdsModel(TwinModel):
         persons = np.bincount(pop.district, pop.size, nd)
         r.set("waste_per_person", np.divide(np.bincount(pop.district, pop.base_kg, nd), persons,
                                             out=np.zeros(nd), where=persons > 0))
+
+    @classmethod
+    def horizon_limit(cls, params: HouseholdsParams, start: dt.datetime):
+        """The Spring Festival dates twin knows end in 2035 (twin/core/clock.py): past them the
+        holiday's effect would silently vanish from the run."""
+        if params.spring_festival_effect == 0:
+            return None
+        first, last = min(SPRING_FESTIVAL), max(SPRING_FESTIVAL)
+        why = (f"the Spring Festival dates twin knows cover {first}-{last} (twin/core/clock.py), "
+               "so the holiday's effect on waste would vanish outside them; set "
+               "models.households.spring_festival_effect = 0 to run without it")
+        if start < dt.datetime(first, 1, 1):
+            return 0.0, why
+        return (dt.datetime(last + 1, 1, 1) - start).total_seconds(), why
 
     @classmethod
     def summarize(cls, ds):
