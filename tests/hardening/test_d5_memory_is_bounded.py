@@ -287,3 +287,28 @@ def test_a_spilled_run_reaches_the_sweep_driver_as_numbers(scenario, monkeypatch
     for da in got.values():
         assert isinstance(da.data, np.ndarray)
     assert got["peak"].sizes == {"district": got["peak"].sizes["district"]}
+
+
+def test_households_refuses_a_run_past_the_spring_festivals_it_knows():
+    import datetime as dt
+    from pathlib import Path
+
+    import pytest
+
+    from twin.core.errors import ScenarioError
+    from twin.core.scenario import parse_scenario
+
+    def doc(start, days, **hh):
+        return {"scenario": {"start": start, "horizon_days": days},
+                "city": {"builtin": "small"}, "models": {"households": hh}}
+
+    with pytest.raises(ScenarioError, match=r"horizon_days: 3,650 days is longer than model "
+                       r"'households' can run: the Spring Festival dates twin knows cover "
+                       r"2010-2035.*allowed: at most 2,191 days"):
+        parse_scenario(doc(dt.datetime(2030, 1, 1), 3650), Path("s.toml"))
+    assert parse_scenario(doc(dt.datetime(2030, 1, 1), 2191), Path("s.toml"))
+    assert parse_scenario(doc(dt.datetime(2030, 1, 1), 3650, spring_festival_effect=0.0),
+                          Path("s.toml"))
+    with pytest.raises(ScenarioError, match=r"scenario.start: model 'households' cannot run "
+                       r"from 2005-01-01 00:00"):
+        parse_scenario(doc(dt.datetime(2005, 1, 1), 30), Path("s.toml"))
