@@ -26,7 +26,8 @@ from dashboards.timeline import city_timeline
 PUMP_ON, PUMP_OFF = "#2a9d4b", "#d62728"
 BASE = "drainage_time"  # the drainage model's own time base (end of each stride)
 WET_M = 0.05  # street water counted as waterlogging (m)
-OPTIONAL = ("mobile_pumps_at_node", "rain_intensity")  # newer drainage stores only
+OPTIONAL = ("mobile_pumps_at_node", "rain_intensity",  # newer drainage stores only
+            "peak_closed_road_edges")
 VARS = ("ponded_depth", "road_closed", "pump_setting", "pump_flow", "n_closed_road_edges",
         "max_ponded_depth", "node_flood_volume", "node_flood_hours", "system_flood_volume",
         "storm_depth", "mobile_pumps_on_site")
@@ -119,7 +120,8 @@ def load_drill(path: str | Path) -> Drill:
     totals = {"system flood volume (m3)": float(ds["system_flood_volume"]),
               "storm depth (mm)": float(ds["storm_depth"]),
               "points ever closed": int(closed.max(0).sum()) if len(time) else 0,
-              "most road edges closed at once": int(ds["n_closed_road_edges"].max())}
+              "most road edges closed at once": int(ds["peak_closed_road_edges"])
+              if "peak_closed_road_edges" in ds else int(ds["n_closed_road_edges"].max())}
     return Drill(ds.attrs.get("scenario", path.stem), path, time, nodes,
                  [str(p) for p in ds["pump"].values], ponded, closed,
                  ds["pump_setting"].values, ds["pump_flow"].values,

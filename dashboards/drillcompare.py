@@ -14,9 +14,10 @@ import xarray as xr
 from dashboards.data import times
 from dashboards.theme import PALETTE, bilingual, style, table
 
-# outcome -> (variable, reduction, label, unit); "bad" direction is high for all of them
+# outcome -> (variable, reduction, label, unit); "bad" direction is high for all of them;
+# "a|b": a, else b (stores from before the peak was kept at every stride)
 OUTCOMES = (
-    ("street_water_volume", "max", "most water on the streets", "m3"),
+    ("peak_street_water_volume|street_water_volume", "max", "most water on the streets", "m3"),
     ("road_edge_hours_closed", "sum", "road-edge hours closed", "h"),
     ("n_waterlogging_points", "max", "waterlogging points (> 15 cm for > 30 min)", "1"),
     ("point_hours_above_limit", "sum", "point-hours above 15 cm", "h"),
@@ -30,8 +31,9 @@ def outcomes(path: str | Path) -> dict[str, float]:
     """Label (unit) -> value of each outcome the store holds."""
     ds = xr.open_zarr(path, consolidated=None)
     out = {}
-    for var, how, label, unit in OUTCOMES:
-        if var in ds:
+    for names, how, label, unit in OUTCOMES:
+        var = next((v for v in names.split("|") if v in ds), None)
+        if var is not None:
             v = ds[var].load()
             out[f"{label} ({unit})"] = float(getattr(v, how)()) if v.size else float("nan")
     return out

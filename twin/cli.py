@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from twin.core.errors import TwinError
+from twin.core.numbers import plain
 
 RESULTS_DIR = Path("results")
 DEMO_SCENARIOS = (  # the main job on the built-in city, in this order
@@ -56,9 +57,10 @@ def _log_progress(desc: str, stream):
         now = time.perf_counter()
         if tenth > shown[0] or (now - shown[1] >= LOG_EVERY_S and done_s < horizon_s):
             shown[0], shown[1] = max(tenth, shown[0]), now
-            print(f"twin: {desc}: {100 * done_s / max(horizon_s, 1e-9):.0f}% of simulated "
-                  f"time (day {done_s / 86400:.1f} of {horizon_s / 86400:g}), "
-                  f"{now - t0:.0f} s", file=stream, flush=True)
+            unit, unit_s = ("hour", 3600.0) if horizon_s < 2 * 86400 else ("day", 86400.0)
+            print(f"twin: {desc}: {int(100 * done_s / max(horizon_s, 1e-9))}% of simulated "
+                  f"time ({unit} {plain(done_s / unit_s, 6)} of {plain(horizon_s / unit_s, 6)}"
+                  f"), {now - t0:.0f} s", file=stream, flush=True)
 
     return update
 

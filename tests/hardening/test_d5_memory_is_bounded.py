@@ -239,8 +239,8 @@ def test_a_plugin_states_its_horizon_limit(counting_model, tmp_path):
     p.write_text('[scenario]\nstart = 2024-07-01\nhorizon_days = 11\n[city]\nbuiltin = "small"\n'
                  "[models.short_counting]\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"s.toml: scenario.horizon_days: 11 days is longer "
-                       r"than model 'short_counting' can run: its forcing data end after ten "
-                       r"days; allowed: at most 10 days"):
+                       r"than model 'short_counting' can run \(at most 10 days: its forcing "
+                       r"data end after ten days\); allowed: at most 10 days"):
         load_scenario(p)
     p.write_text(p.read_text().replace("= 11", "= 10"))
     assert load_scenario(p).horizon_s == 10 * 86400.0
@@ -268,6 +268,60 @@ def test_report_step_keeps_every_stride_inside(tmp_path):
             np.testing.assert_allclose(coarse[name].values, means, rtol=1e-12)
         else:
             np.testing.assert_array_equal(coarse[name].values, at[name].values, err_msg=name)
+    # the headline peaks come from every stride, not from the rows written
+    from twin.models.drainage.model import DrainageModel
+
+    assert float(coarse["peak_street_water_volume"]) == float(fine["street_water_volume"].max())
+    assert DrainageModel.summarize(coarse) == DrainageModel.summarize(fine)
+
+
+def test_a_report_step_past_the_horizon_is_refused_before_swmm_runs():
+    from pathlib import Path
+
+    import pytest
+
+    from twin.core.errors import ScenarioError
+    from twin.core.run import run
+    from twin.core.scenario import parse_scenario
+
+    sc = parse_scenario(_drainage({"horizon_hours": 6}, report_step_s=86400), Path("s.toml"))
+    with pytest.raises(ScenarioError, match=r"models.drainage.report_step_s: 86400 s is longer "
+                       r"than the scenario's horizon \(21600 s\)"):
+        run(sc)
+
+
+def test_a_bad_spill_folder_stops_the_run_at_its_start(monkeypatch, tmp_path):
+    import pytest
+
+    from twin.core.errors import TwinError
+
+    for bad in (str(tmp_path / "missing"), "/proc", str(tmp_path / "file")):
+        (tmp_path / "file").write_text("x")
+        monkeypatch.setenv("TWIN_SPILL_DIR", bad)
+        with pytest.raises(TwinError, match=r"TWIN_SPILL_DIR=.*not a folder this process can "
+                           r"write"):
+            _recorder(R.SPILL_BYTES)
+    monkeypatch.setenv("TWIN_SPILL_DIR", str(tmp_path))
+    rec = _recorder(64)
+    assert rec._spill is not None and rec._spill_dir.path.startswith(str(tmp_path))
+
+
+def test_a_sweep_lever_the_horizon_cannot_take_stops_at_load(tmp_path):
+    import pytest
+
+    from twin.core.errors import ScenarioError
+    from twin.sweep.spec import load_sweep
+
+    (tmp_path / "base.toml").write_text(
+        '[scenario]\nstart = 2024-07-01\nhorizon_days = 11650\n[city]\nbuiltin = "demo"\n'
+        '[models.drainage]\nstorm = "design"\n', encoding="utf-8")
+    (tmp_path / "sweep.toml").write_text(
+        '[sweep]\nname = "s"\nbase = "base.toml"\n[levers]\n"drainage.stride_s" = [60, 30]\n'
+        '[outputs]\nflood = "system_flood_volume"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"levers.drainage.stride_s\[1\]: drainage.stride_s "
+                       r"= 30 on the base scenario: 11,650 days is longer than model "
+                       r"'drainage' can run \(at most 5,825 days"):
+        load_sweep(tmp_path / "sweep.toml")
 
 
 def test_a_spilled_run_reaches_the_sweep_driver_as_numbers(scenario, monkeypatch):
@@ -303,8 +357,8 @@ def test_households_refuses_a_run_past_the_spring_festivals_it_knows():
                 "city": {"builtin": "small"}, "models": {"households": hh}}
 
     with pytest.raises(ScenarioError, match=r"horizon_days: 3,650 days is longer than model "
-                       r"'households' can run: the Spring Festival dates twin knows cover "
-                       r"2010-2035.*allowed: at most 2,191 days"):
+                       r"'households' can run \(at most 2,191 days: the Spring Festival dates "
+                       r"twin knows cover 2010-2035.*allowed: at most 2,191 days"):
         parse_scenario(doc(dt.datetime(2030, 1, 1), 3650), Path("s.toml"))
     assert parse_scenario(doc(dt.datetime(2030, 1, 1), 2191), Path("s.toml"))
     assert parse_scenario(doc(dt.datetime(2030, 1, 1), 3650, spring_festival_effect=0.0),
@@ -312,3 +366,9 @@ def test_households_refuses_a_run_past_the_spring_festivals_it_knows():
     with pytest.raises(ScenarioError, match=r"scenario.start: model 'households' cannot run "
                        r"from 2005-01-01 00:00"):
         parse_scenario(doc(dt.datetime(2005, 1, 1), 30), Path("s.toml"))
+    # a window opening 60 days before the new year may touch the unknown 2036 festival from
+    # 22 November 2035 (the new year falls on 21 January at the earliest)
+    wide = {"spring_festival_days": [-60.0, 6.0]}
+    with pytest.raises(ScenarioError, match=r"at most 21 days"):
+        parse_scenario(doc(dt.datetime(2035, 11, 1), 31, **wide), Path("s.toml"))
+    assert parse_scenario(doc(dt.datetime(2035, 11, 1), 21, **wide), Path("s.toml"))

@@ -99,4 +99,20 @@ def test_progress_goes_to_the_log_when_not_on_a_terminal():
         update(day * 86400.0, 30 * 86400.0)
     lines = log.text.strip().splitlines()
     assert len(lines) == 11 and lines[0].startswith("twin: storm: 0% of simulated time")
-    assert "100% of simulated time (day 30.0 of 30)" in lines[-1]
+    assert "100% of simulated time (day 30 of 30)" in lines[-1]
+
+
+def test_a_cross_field_rule_names_the_field_it_is_about():
+    import datetime as dt
+    from pathlib import Path
+
+    import pytest
+
+    from twin.core.errors import ScenarioError
+    from twin.core.scenario import parse_scenario
+
+    doc = {"scenario": {"start": dt.datetime(2024, 7, 1), "horizon_days": 1},
+           "city": {"builtin": "demo"}, "models": {"drainage": {"report_step_s": 90}}}
+    with pytest.raises(ScenarioError, match=r"s.toml: models.drainage.report_step_s: "
+                       r"report_step_s \(90\) must be a multiple of stride_s \(60\)"):
+        parse_scenario(doc, Path("s.toml"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -159,7 +160,11 @@ def build(cls: type, overrides: dict[str, Any], *, path: str | Path | None = Non
     try:
         obj = cls(**values)
     except (TypeError, ValueError) as e:  # cross-field checks in __post_init__
-        raise ScenarioError(path, section or None, str(e)) from None
+        # a message that starts with a field's name is about that field: name its key
+        first = re.split(r"[\s(]", str(e), maxsplit=1)[0]
+        key = f"{section}.{first}" if section and first in {f.name for f in
+                                                            dataclasses.fields(cls)} else section
+        raise ScenarioError(path, key or None, str(e)) from None
     return obj
 
 

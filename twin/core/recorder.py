@@ -150,6 +150,7 @@ class Recorder:
         self._bases: dict[str, _Base] = {n: _Base(None, p, ln) for n, (p, ln)
                                          in SHARED_BASES.items()}
         self.spill_bytes = SPILL_BYTES
+        spill_folder()  # a bad TWIN_SPILL_DIR stops the run now, not when it first spills
         self._spill = None  # zarr group, made at the first spill
         self._spill_dir: _SpillDir | None = None
 
@@ -311,12 +312,27 @@ class Recorder:
         return xr.Dataset(data, coords=coords, attrs=dict(attrs or {}))
 
 
+def spill_folder() -> str | None:
+    """TWIN_SPILL_DIR when set (checked: an existing folder this process may write), else
+    None (the system's temporary folder)."""
+    folder = os.environ.get("TWIN_SPILL_DIR") or None
+    if folder is None:
+        return None
+    try:  # a real probe: permission bits do not tell (root, /proc, read-only mounts)
+        os.rmdir(tempfile.mkdtemp(prefix="twin-spill-probe-", dir=folder))
+    except OSError as e:
+        raise TwinError(f"TWIN_SPILL_DIR={folder}: not a folder this process can write "
+                        f"({e.strerror}); allowed: an existing, writable folder for long "
+                        "series spilled during a run, or unset for the system's temporary "
+                        "folder") from None
+    return folder
+
+
 class _SpillDir:
     """A temporary folder deleted when the last array reading it is gone (or at exit)."""
 
     def __init__(self):
-        self.path = tempfile.mkdtemp(prefix="twin-spill-",
-                                     dir=os.environ.get("TWIN_SPILL_DIR") or None)
+        self.path = tempfile.mkdtemp(prefix="twin-spill-", dir=spill_folder())
         weakref.finalize(self, shutil.rmtree, self.path, True)  # also runs at exit
 
 

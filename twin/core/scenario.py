@@ -92,6 +92,10 @@ class Scenario:
             checked[k] = P.coerce(infos[k], v, base_dir=self.directory,
                                   where=(self.path, f"models.{model}.{k}"))
         new = dataclasses.replace(cur, **checked)
+        problem = horizon_problem({model: new}, self.start, self.horizon_s)
+        if problem is not None:
+            raise ScenarioError(self.path, f"models.{model}", "with " + ", ".join(
+                f"{k} = {v!r}" for k, v in checked.items()) + f": {problem[1]}")
         return dataclasses.replace(self, models={**self.models, model: new})
 
     def with_city(self, **changes) -> Scenario:
@@ -295,17 +299,37 @@ def _check_event_targets(models: dict[str, Any], events: list[ScheduledEvent], c
 def _check_horizon(models: dict[str, Any], start: dt.datetime, horizon_s: float,
                    path: Path | None, key: str) -> None:
     """Each model's own horizon limit (the kernel's is checked with the key)."""
+    problem = horizon_problem(models, start, horizon_s, key)
+    if problem is not None:
+        raise ScenarioError(path, problem[0], problem[1])
+
+
+def horizon_problem(models: dict[str, Any], start: dt.datetime, horizon_s: float,
+                    key: str = "horizon_days") -> tuple[str, str] | None:
+    """(key, message) when a model cannot run this horizon from this start (every model
+    that cannot is named, the tightest limit is what is allowed), else None."""
     unit_s = 86400.0 if key == "horizon_days" else 3600.0
+    unit = key.removeprefix("horizon_")
+
+    def amount(x: float) -> str:
+        return f"{x} {unit.removesuffix('s') if x == '1' else unit}"
+
+    over = []
     for n, params in models.items():
         limit = registry.get(n).horizon_limit(params, start)
         if limit is not None and limit[0] <= 0:
-            raise ScenarioError(path, "scenario.start", f"model {n!r} cannot run from "
-                                f"{start:%Y-%m-%d %H:%M}: {limit[1]}")
+            return "scenario.start", (f"model {n!r} cannot run from {start:%Y-%m-%d %H:%M}: "
+                                      f"{limit[1]}")
         if limit is not None and horizon_s > limit[0] * (1 + 1e-12):
-            unit = key.removeprefix("horizon_")
-            raise ScenarioError(path, f"scenario.{key}", f"{plain(horizon_s / unit_s)} {unit} "
-                                f"is longer than model {n!r} can run: {limit[1]}; allowed: at "
-                                f"most {math.floor(limit[0] / unit_s * (1 + 1e-12)):,} {unit}")
+            over.append((limit[0], n, limit[1]))
+    if not over:
+        return None
+    most = math.floor(min(over)[0] / unit_s * (1 + 1e-12))
+    why = "; and than ".join(f"model {n!r} can run (at most "
+                             f"{amount(f'{math.floor(lim / unit_s * (1 + 1e-12)):,}')}: {reason})"
+                             for lim, n, reason in sorted(over))
+    return f"scenario.{key}", (f"{amount(plain(horizon_s / unit_s, 12))} is longer than "
+                               f"{why}; allowed: at most {amount(f'{most:,}')}")
 
 
 def _check_model_params(models: dict[str, Any], city: CitySpec, path: Path | None) -> None:

@@ -33,6 +33,7 @@ from twin.core.errors import ScenarioError
 from twin.core.scenario import (
     Scenario,
     ScheduledEvent,
+    horizon_problem,
     load_scenario,
     parse_offset,
     read_toml,
@@ -286,8 +287,21 @@ def base_value(base: Scenario, key: str) -> Any:
     return getattr(base.models[model], name)
 
 
-def _check_value(base, info, value, path, where):
-    return P.coerce(info, value, base_dir=base.directory, where=(path, where))
+def _check_value(base, info, value, path, where, key: str = ""):
+    """A sweep value coerced like a scenario key; for a model parameter, the model's horizon
+    limit checked with it (on the base scenario), so a lever the horizon cannot take stops
+    the sweep at load rather than failing its runs."""
+    v = P.coerce(info, value, base_dir=base.directory, where=(path, where))
+    model, _, name = key.partition(".")
+    if model in base.models:
+        try:
+            params = dataclasses.replace(base.models[model], **{name: v})
+        except (ValueError, TypeError):  # a cross-field rule: the runs report it, named
+            return v
+        problem = horizon_problem({model: params}, base.start, base.horizon_s)
+        if problem is not None:
+            raise _err(path, where, f"{key} = {v!r} on the base scenario: {problem[1]}")
+    return v
 
 
 def _label(labels: list[str]) -> tuple:
@@ -361,7 +375,7 @@ def _uncertainty(base, key, spec, path, where) -> Uncertainty:
             raise _err(path, f"{where}.values", "allowed: a non-empty list of values")
         if "scale" in spec:
             raise _err(path, f"{where}.scale", "only with range")
-        checked = tuple(_check_value(base, info, v, path, f"{where}.values[{i}]")
+        checked = tuple(_check_value(base, info, v, path, f"{where}.values[{i}]", key)
                         for i, v in enumerate(vals))
         if len(set(map(repr, checked))) != len(checked):
             raise _err(path, f"{where}.values", "values must be distinct")
@@ -373,7 +387,7 @@ def _uncertainty(base, key, spec, path, where) -> Uncertainty:
     rng = spec["range"]
     if not isinstance(rng, list) or len(rng) != 2:
         raise _err(path, f"{where}.range", "allowed: [lo, hi]")
-    lo, hi = (_check_value(base, info, v, path, f"{where}.range") for v in rng)
+    lo, hi = (_check_value(base, info, v, path, f"{where}.range", key) for v in rng)
     if not lo < hi:
         raise _err(path, f"{where}.range", f"got [{lo}, {hi}]; lo must be below hi")
     scale = spec.get("scale", "linear")
@@ -398,7 +412,7 @@ def _policies(doc, base, path) -> tuple[tuple[Policy, ...], tuple[str, ...]]:
             info = _param_info(base, key, path, where)
             if not isinstance(vals, list) or not vals:
                 raise _err(path, where, "allowed: a non-empty list of values")
-            options.append([_check_value(base, info, v, path, f"{where}[{i}]")
+            options.append([_check_value(base, info, v, path, f"{where}[{i}]", key)
                             for i, v in enumerate(vals)])
             keys.append(key)
         pols = []
@@ -419,7 +433,7 @@ def _policies(doc, base, path) -> tuple[tuple[Policy, ...], tuple[str, ...]]:
             checked = []
             for key, (v, w) in flat.items():
                 checked.append((key, _check_value(base, _param_info(base, key, path, w), v,
-                                                  path, w)))
+                                                  path, w, key)))
                 if key not in keys:
                     keys.append(key)
             pols.append(Policy(name, tuple(checked)))

@@ -18,7 +18,8 @@ from twin.core.errors import TwinError
 
 
 class StreetKpis:
-    """Accumulates road-hours above the lane limit, time above it per point, time to drain."""
+    """Accumulates road-hours above the lane limit, time above it per point, time to drain,
+    and the peaks of street water and closures: every stride, whatever the report step."""
 
     def __init__(self, n_points: int, limit_m: float, storm_end_s: float):
         self.limit_m = limit_m
@@ -28,8 +29,13 @@ class StreetKpis:
         self.point_longest_s = np.zeros(n_points)
         self.edge_hours = 0.0
         self.last_wet_s = 0.0  # last stride end with any point above the limit
+        self.peak_street_m3 = 0.0
+        self.peak_closed_edges = 0
 
-    def update(self, now_s: float, dt_s: float, depth_m: np.ndarray, n_closed_edges: int):
+    def update(self, now_s: float, dt_s: float, depth_m: np.ndarray, n_closed_edges: int,
+               street_m3: float):
+        self.peak_street_m3 = max(self.peak_street_m3, street_m3)
+        self.peak_closed_edges = max(self.peak_closed_edges, n_closed_edges)
         above = depth_m > self.limit_m
         self.point_s_above += above * dt_s
         self.point_run_s = np.where(above, self.point_run_s + dt_s, 0.0)

@@ -71,6 +71,10 @@ class DualDrainage:
                  f"than {self.params.waterlogging_min_duration_min:g} min"),
                 ("time_to_drain", (), "h", "hours from the storm's end until no point is above "
                  "the lane limit (NaN: still wet at the horizon)"),
+                ("peak_street_water_volume", (), "m3", "most water on the streets at any "
+                 "stride end (every stride, whatever report_step_s)"),
+                ("peak_closed_road_edges", (), "1", "most road edges closed at once, at any "
+                 "stride end (every stride, whatever report_step_s)"),
                 ("low_point", ("node",), "1", "1 at the generated network's reported low points "
                  "(lower than every street neighbour; street water collects there)")):
             rec.declare(name, dims=dims, units=units, long_name=long, time_dim=None,
@@ -97,11 +101,12 @@ class DualDrainage:
             if len(diff) and not st["done"]:
                 self.run.set_inflows([self.nodes[i] for i in diff], rate[diff])
                 self.inflow_now = rate
-        self.kpis.update(now_s, dt_s, self.street.depth_m, len(self.closed_edges))
+        street_m3 = float(self.street.volume_m3.sum())
+        self.kpis.update(now_s, dt_s, self.street.depth_m, len(self.closed_edges), street_m3)
         if not self.reporting(now_s):
             return flood, changed
         rec = self.ctx.recorder
-        rec.append("street_water_volume", now_s, float(self.street.volume_m3.sum()))
+        rec.append("street_water_volume", now_s, street_m3)
         rec.append("street_return_rate", now_s, float(back.sum() / max(dt_s, 1e-9)))
         return flood, changed
 
@@ -157,5 +162,7 @@ class DualDrainage:
         rec.set("n_waterlogging_points", float(long.sum()))
         wet = bool(np.any(st.depth_m > p.road_closure_depth_m))
         rec.set("time_to_drain", k.time_to_drain_h(self.ctx.horizon_s, wet))
+        rec.set("peak_street_water_volume", k.peak_street_m3)
+        rec.set("peak_closed_road_edges", float(k.peak_closed_edges))
         low = set(self.low_points)
         rec.set("low_point", np.array([nid in low for nid in self.nodes]))

@@ -114,6 +114,11 @@ class DrainageModel(DualDrainage, TwinModel):
 
     # ------------------------------------------------------------------ setup
     def start(self) -> None:
+        if self.report_step_s > self.ctx.horizon_s:
+            key = "report_step_s" if self.params.report_step_s else "stride_s"
+            raise ScenarioError(None, f"models.drainage.{key}", f"{self.report_step_s} s is "
+                                f"longer than the scenario's horizon ({self.ctx.horizon_s:g} s):"
+                                " the run would record no state; allowed: at most the horizon")
         ctx, p = self.ctx, self.params
         self.tmp = Path(tempfile.mkdtemp(prefix="twin-drainage-"))
         weakref.finalize(self, shutil.rmtree, self.tmp, ignore_errors=True)  # also on failure
@@ -487,11 +492,11 @@ class DrainageModel(DualDrainage, TwinModel):
                     ""))
         if "road_edge_closed" in ds:
             out.append(("road edges closed at the worst time",
-                        float(ds["n_closed_road_edges"].max()), ""))
+                        float(ds["peak_closed_road_edges"]), ""))
         out.append(("street water removed by mobile pumps", float(ds["mobile_pumped_volume"]),
                     "m3"))
         if "water_balance_error" in ds:
-            out += [("peak street water", float(ds["street_water_volume"].max()), "m3"),
+            out += [("peak street water", float(ds["peak_street_water_volume"]), "m3"),
                     ("road-edge hours closed", float(ds["road_edge_hours_closed"]), "h"),
                     ("waterlogging points (> lane limit, long)",
                      float(ds["n_waterlogging_points"]), ""),

@@ -5,6 +5,7 @@ per-district, per-stream results."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import xarray as xr
@@ -125,12 +126,20 @@ class HouseholdsModel(TwinModel):
         if params.spring_festival_effect == 0:
             return None
         first, last = min(SPRING_FESTIVAL), max(SPRING_FESTIVAL)
+        lo, hi = params.spring_festival_days
         why = (f"the Spring Festival dates twin knows cover {first}-{last} (twin/core/clock.py), "
-               "so the holiday's effect on waste would vanish outside them; set "
+               "so the holiday's effect on waste would vanish outside them (with its window "
+               f"from {lo:g} to {hi:g} days around the new year); set "
                "models.households.spring_festival_effect = 0 to run without it")
-        if start < dt.datetime(first, 1, 1):
+        # the new year falls from 21 January to 20 February: the first day an unknown
+        # festival's window may touch, and the last one it may reach
+        end = min(dt.datetime(last + 1, 1, 1), dt.datetime(last + 1, 1, 21)
+                  + dt.timedelta(days=math.floor(min(lo, 0.0))))
+        begin = max(dt.datetime(first, 1, 1), dt.datetime(first - 1, 2, 20)
+                    + dt.timedelta(days=math.ceil(max(hi, 0.0)) + 1))
+        if start < begin:
             return 0.0, why
-        return (dt.datetime(last + 1, 1, 1) - start).total_seconds(), why
+        return (end - start).total_seconds(), why
 
     @classmethod
     def summarize(cls, ds):
