@@ -42,6 +42,7 @@ from twin.core.clock import DAY_S, HOUR_S, Calendar
 from twin.core.errors import TwinError
 
 SPILL_BYTES = 2**20  # per variable: rows held in memory before a block goes to disk
+READ_BLOCKS = 4  # spill blocks per chunk read back and stored: fewer tasks, little in flight
 SHARED_BASES = {"day": (DAY_S, "day since the scenario's start (its first instant)"),
                 "hour": (HOUR_S, "hour since the scenario's start (its first instant)")}
 
@@ -294,7 +295,8 @@ class Recorder:
                     if v.held:
                         self._spill_rows(name, v)
                     arr = dsa.from_array(_Spilled(self._spill[name], self._spill_dir),
-                                         chunks=(v.spill_rows, *shape), asarray=True,
+                                         chunks=(v.spill_rows * READ_BLOCKS, *shape),
+                                         asarray=True,
                                          lock=False, name=f"twin-spill-{name}-{id(self):x}")
                 else:
                     arr = v.rows().copy() if v.held else np.zeros((0, *shape), v.dtype)
@@ -305,7 +307,11 @@ class Recorder:
         start = np.datetime64(self.calendar.start, "ns")
         for dim, base in self._bases.items():
             t = base.times.array()
-            coords[dim] = xr.Variable(dim, start + (t * 1e9).astype("timedelta64[ns]"),
+            t *= 1e9  # in place: a decade of 60 s rows is 42 MB a copy
+            ns = t.astype(np.int64)
+            del t
+            ns += start.astype(np.int64)
+            coords[dim] = xr.Variable(dim, ns.view("datetime64[ns]"),
                                       {"long_name": base.long_name, "time_base": "1"})
         used = {d for var in data.values() for d in var.dims}
         coords = {n: c for n, c in coords.items() if set(c.dims) <= used}
