@@ -6,6 +6,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import dask
 import numpy as np
 import xarray as xr
 
@@ -26,7 +27,9 @@ def write_results(ds: xr.Dataset, path: str | Path, *, overwrite: bool = True) -
     try:
         with warnings.catch_warnings():  # consolidated metadata is not in the v3 spec yet
             warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
-            _times_as_written(ds).to_zarr(tmp, mode="w-", consolidated=True)
+            # one chunk in flight: a long run's spilled series stream through in constant memory
+            with dask.config.set(scheduler="synchronous"):
+                _times_as_written(ds).to_zarr(tmp, mode="w-", consolidated=True)
         check_replace(path, overwrite=overwrite)  # appeared while this one was written?
         swap_in(tmp, path)
     finally:
