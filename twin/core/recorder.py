@@ -42,7 +42,8 @@ from twin.core.clock import DAY_S, HOUR_S, Calendar
 from twin.core.errors import TwinError
 
 SPILL_BYTES = 2**20  # per variable: rows held in memory before a block goes to disk
-READ_BLOCKS = 4  # spill blocks per chunk read back and stored: fewer tasks, little in flight
+READ_CHUNKS = 1024  # at most this many chunks per series read back and stored: a decade of
+# 1 MiB blocks would make a task graph larger than the data in flight; a year stays at 1 MiB
 SHARED_BASES = {"day": (DAY_S, "day since the scenario's start (its first instant)"),
                 "hour": (HOUR_S, "hour since the scenario's start (its first instant)")}
 
@@ -294,8 +295,9 @@ class Recorder:
 
                     if v.held:
                         self._spill_rows(name, v)
+                    blocks = -(-v.spilled // (v.spill_rows * READ_CHUNKS))  # per chunk, ceil
                     arr = dsa.from_array(_Spilled(self._spill[name], self._spill_dir),
-                                         chunks=(v.spill_rows * READ_BLOCKS, *shape),
+                                         chunks=(v.spill_rows * max(1, blocks), *shape),
                                          asarray=True,
                                          lock=False, name=f"twin-spill-{name}-{id(self):x}")
                 else:
